@@ -44,7 +44,7 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRes
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not child.name.startswith(".") and child.suffix.lower() in SUPPORTED_SUFFIXES:
+                if child.is_file() and _is_document(child):
                     found.append(child)
         elif path.is_file():
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
@@ -54,7 +54,30 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRes
                 problems.append(FileResult(path.name, "failed", warnings=(f"{path.name}: unsupported file type (allowed: {allowed})",)))
         else:
             problems.append(FileResult(path.name or str(path), "failed", warnings=(f"{path}: no such file or directory",)))
-    return found, problems
+    return _unique_names(found, problems), problems
+
+
+# Files in a folder that describe the folder rather than being documents of it.
+_FOLDER_NOTES = ("readme", "license", "changelog", "contributing")
+
+
+def _is_document(path: Path) -> bool:
+    if path.name.startswith(".") or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return False
+    return not path.stem.lower().startswith(_FOLDER_NOTES)
+
+
+def _unique_names(found: list[Path], problems: list[FileResult]) -> list[Path]:
+    """Documents are keyed by file name, so a second file of the same name is reported, not merged."""
+    seen: dict[str, Path] = {}
+    for path in found:
+        if path.name in seen:
+            problems.append(
+                FileResult(path.name, "failed", warnings=(f"{path}: same file name as {seen[path.name]}; skipped (rename one of them)",))
+            )
+        else:
+            seen[path.name] = path
+    return list(seen.values())
 
 
 def parse_upload(data: bytes, name: str, sidecar: DocMeta | None = None) -> ParsedDocument:

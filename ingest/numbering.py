@@ -40,7 +40,7 @@ _SCHEMES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     ("节", RANK_JIE, re.compile(rf"^第\s*{_NUM}\s*节")),
     ("条", RANK_ARTICLE, re.compile(rf"^第\s*{_NUM}\s*条(?:之{_CN})?")),
     ("专栏", RANK_BOX, re.compile(r"^专栏\s*[\d一二三四五六七八九十]+")),
-    ("一、", RANK_CN_ENUM, re.compile(rf"^{_CN}\s*[、．.](?![\d])")),
+    ("一、", RANK_CN_ENUM, re.compile(rf"^{_CN}\s*(?:、|[．.](?!\d))")),
     ("（一）", RANK_CN_PAREN, re.compile(rf"^[（(]\s*{_CN}\s*[）)]")),
     ("（1）", RANK_ARABIC_PAREN, re.compile(r"^[（(]\s*\d{1,2}\s*[）)]")),
     ("1.", RANK_ARABIC, re.compile(r"^\d{1,2}\s*(?:[．.](?!\d)|、)")),
@@ -56,6 +56,15 @@ def match_numbering(text: str) -> Numbering | None:
                 continue
             return Numbering(scheme, rank, m.end())
     return None
+
+
+_CHAPTER_LABEL = re.compile(rf"第\s*{_NUM}\s*[篇章节]")
+_DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,})\s*\d+\s*$")
+
+
+def is_table_of_contents_line(text: str) -> bool:
+    """A contents line lists several chapter labels, or ends in a dot leader and a page number."""
+    return len(_CHAPTER_LABEL.findall(text)) >= 2 or bool(_DOT_LEADER.search(text))
 
 
 def _is_small_cn_number(label: str) -> bool:

@@ -42,7 +42,7 @@ def parse_document(raw: RawDocument, file_hash: str, sidecar: DocMeta | None = N
         page_count=raw.page_count,
     )
     warnings = list(raw.warnings)
-    if not clauses:
+    if not clauses and not warnings:
         warnings.append(f"{raw.source}: no text could be extracted; nothing indexed")
     return ParsedDocument(
         document=document,

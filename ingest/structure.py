@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ingest.numbering import (
-    RANK_ARTICLE,
     RANK_BOX_ITEM,
     RANK_JIE,
     Numbering,
+    is_table_of_contents_line,
     match_box_item,
     match_numbering,
 )
@@ -52,6 +52,7 @@ class _OpenSection:
     start: int
     page: int | None
     parent_id: str | None
+    markup_level: int | None = None
     end: int | None = None
 
 
@@ -64,9 +65,15 @@ class _Builder:
     seen_paths: dict[tuple[str, ...], int] = field(default_factory=dict)
     seen_texts: dict[str, int] = field(default_factory=dict)
 
-    def open(self, title: str, rank: int, kind: str, start: int, page: int | None) -> None:
+    def open(self, title: str, rank: int | None, kind: str, start: int, page: int | None, markup_level: int | None) -> None:
+        """Open a section; ``rank`` None means a markup-only heading placed by its markup level."""
+        if rank is None:
+            assert markup_level is not None
+            while self.stack and (self.stack[-1].markup_level or 0) >= markup_level:
+                self._close(start)
+            rank = self.stack[-1].rank + 1 if self.stack else max(0, markup_level - 1)
         while self.stack and self.stack[-1].rank >= rank:
-            self.stack.pop().end = max(start - 1, 0)
+            self._close(start)
         parent = self.stack[-1] if self.stack else None
         path = (parent.path if parent else ()) + (title,)
         occurrence = self.seen_paths.get(path, 0)
@@ -80,9 +87,13 @@ class _Builder:
             start=start,
             page=page,
             parent_id=parent.id if parent else None,
+            markup_level=markup_level,
         )
         self.sections.append(section)
         self.stack.append(section)
+
+    def _close(self, next_start: int) -> None:
+        self.stack.pop().end = max(next_start - 1, 0)
 
     def in_kind(self, kind: str) -> bool:
         return any(s.kind == kind for s in self.stack)
@@ -152,8 +163,11 @@ def _heading_split(text: str, numbering: Numbering) -> int | None:
     return None
 
 
-def _classify(block: Block, builder: _Builder) -> tuple[int, str, int, int] | None:
-    """(rank, kind, title_end, body_start) when a block opens a section, else None."""
+def _classify(block: Block, builder: _Builder) -> tuple[int | None, str, int, int] | None:
+    """(rank, kind, title_end, body_start) when a block opens a section, else None.
+
+    The rank is None for a markup heading without numbering: it nests by its markup level.
+    """
     text = block.text
     numbering = match_numbering(text)
     if numbering and builder.in_kind("article") and numbering.rank > RANK_JIE and numbering.scheme != "条":
@@ -164,17 +178,12 @@ def _classify(block: Block, builder: _Builder) -> tuple[int, str, int, int] | No
             kind = {"条": "article", "专栏": "box"}.get(numbering.scheme, "heading")
             return numbering.rank, kind, title_end, _skip_terminator(text, title_end)
     if block.heading_level is not None:
-        return _markup_rank(block.heading_level), "heading", len(text), len(text)
+        return None, "heading", len(text), len(text)
     if builder.in_kind("box"):
         item_end = match_box_item(text)
         if item_end is not None:
             return RANK_BOX_ITEM, "box_item", item_end, _skip_terminator(text, item_end)
     return None
-
-
-def _markup_rank(level: int) -> int:
-    # Markup without numbering: h1/h2 sit at 篇/章 level, deeper levels nest below them.
-    return max(0, min(level - 1, RANK_ARTICLE))
 
 
 def _skip_terminator(text: str, pos: int) -> int:
@@ -185,28 +194,44 @@ def _skip_terminator(text: str, pos: int) -> int:
     return pos
 
 
+def _contents_entries(blocks: Sequence[Block]) -> frozenset[int]:
+    """Chapter headings that occur again later: the earlier copies belong to a table of contents."""
+    last_seen: dict[str, int] = {}
+    entries = set()
+    for index, block in enumerate(blocks):
+        numbering = match_numbering(block.text)
+        if numbering and numbering.scheme in ("篇", "章", "节") and len(block.text) <= MAX_TITLE_CHARS:
+            key = re.sub(r"\s+", "", block.text)
+            if key in last_seen:
+                entries.add(last_seen[key])
+            last_seen[key] = index
+    return frozenset(entries)
+
+
 def parse_structure(
     doc_id: str, blocks: Sequence[Block], skip_blocks: frozenset[int] = frozenset()
 ) -> tuple[str, tuple[Section, ...], tuple[Clause, ...]]:
     """Build the document text, its section tree and its clauses from reader blocks.
 
     ``skip_blocks`` are block indexes that are part of the text but neither headings nor
-    clauses (the document's own title line).
+    clauses (the document's own title line); table-of-contents lines are skipped the same way
+    because the real headings follow in the body.
     """
     text = "\n".join(b.text for b in blocks)
+    skip_blocks = skip_blocks | _contents_entries(blocks)
     builder = _Builder(doc_id)
     offset = 0
     for index, block in enumerate(blocks):
         block_start = offset
         offset += len(block.text) + 1
-        if index in skip_blocks:
+        if index in skip_blocks or is_table_of_contents_line(block.text):
             continue
         heading = _classify(block, builder)
         body_start = 0
         if heading:
             rank, kind, title_end, body_start = heading
             title = re.sub(r"\s+", " ", block.text[:title_end]).strip()
-            builder.open(title, rank, kind, block_start, block.page)
+            builder.open(title, rank, kind, block_start, block.page, block.heading_level)
         body = block.text[body_start:]
         for s, e in split_sentences(body):
             builder.add_clause(body[s:e], block_start + body_start + s, block.page)

@@ -78,6 +78,7 @@ def test_numbers_are_not_headings():
     assert match_numbering("2025年完成") is None
     assert match_numbering("两、三个") is None
     assert match_numbering("一、总体要求").scheme == "一、"
+    assert match_numbering("一、2023年工作回顾").scheme == "一、"
     assert match_numbering("（十二）其他").scheme == "（一）"
     assert match_numbering("第十二条 规定").scheme == "条"
 
@@ -105,3 +106,31 @@ def test_any_blocks_parse_and_offsets_map_back(texts, levels):
         assert 0 <= section.start <= section.end <= len(text)
         assert section.path and all(section.path)
     assert [c.ordinal for c in clauses] == list(range(len(clauses)))
+
+
+def test_table_of_contents_lines_are_skipped():
+    lines = ["第一篇总论第一章指导思想第二章发展目标", "第一篇总论", "第一章指导思想", "坚持发展。"]
+    _, sections, clauses = _parse(lines)
+    assert [s.path for s in sections] == [("第一篇总论",), ("第一篇总论", "第一章指导思想")]
+    assert [c.text for c in clauses] == ["坚持发展。"]
+
+
+def test_chapter_headings_repeated_later_are_contents_entries():
+    lines = ["第一章 总则", "第二章 目标", "第一章 总则", "正文。", "第二章 目标", "更多。"]
+    _, sections, clauses = _parse(lines)
+    assert [s.path for s in sections] == [("第一章 总则",), ("第二章 目标",)]
+    assert clauses[0].section_path == ("第一章 总则",)
+
+
+def test_unnumbered_markup_headings_nest_under_numbered_ones():
+    # "## 一、总体要求" then "### 工作原则": the unnumbered subheading belongs to 一、, and the next
+    # numbered "## 二、" closes it.
+    lines = ["一、总体要求", "工作原则", "坚持。", "主要目标", "到2027年。", "二、优化布局", "（一）统筹"]
+    _, sections, clauses = _parse(lines, levels={0: 2, 1: 3, 3: 3, 5: 2, 6: 3})
+    assert [s.path for s in sections] == [
+        ("一、总体要求",),
+        ("一、总体要求", "工作原则"),
+        ("一、总体要求", "主要目标"),
+        ("二、优化布局",),
+        ("二、优化布局", "（一）统筹"),
+    ]

