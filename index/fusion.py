@@ -22,7 +22,8 @@ class FusionParams:
     keyword_weight: float = 0.5  # share of the keyword channel; dense gets the rest
     candidates: int = 100  # how deep each channel is read before fusing
     doc_boost: float = 0.3  # extra weight for clauses of a document the question names
-    min_coverage: float = 0.5  # share of question terms the top hit must cover to be "confident"
+    min_coverage: float = 0.5  # share of question terms a top hit must cover to be "confident"
+    confidence_depth: int = 3  # how many top hits may supply that evidence
 
 
 def _ranks(scores: dict[int, float]) -> dict[int, int]:
@@ -103,7 +104,9 @@ def named_documents(terms: Sequence[str], documents: Iterable[Document], boost: 
         for t in names:
             df[t] = df.get(t, 0) + 1
     rare_limit = max(1, int(0.3 * len(docs)))
-    asked = {t for t in terms if len(t) >= 2}
+    # Years and other numbers are facets (the year filter), not names: "江苏2024年…" names Jiangsu,
+    # not every document with 2024 in its title.
+    asked = {t for t in terms if len(t) >= 2 and not any(ch.isdigit() for ch in t)}
     named: dict[str, float] = {}
     for doc_id, names in title_terms.items():
         hits = [t for t in asked & names if df[t] <= rare_limit]

@@ -103,11 +103,16 @@ def _base_unit(target: Target) -> str:
     return target.unit.lstrip("万亿千百") or target.unit
 
 
+def indicator_name(target: Target) -> str:
+    """The full indicator as stated: qualifier and indicator (每千人口 + 托位数)."""
+    return f"{target.qualifier or ''}{target.indicator}"
+
+
 def same_indicator(a: Target, b: Target) -> bool:
     """Whether two targets measure the same thing: one key contains the other, in the same unit (个 = 万个)."""
     if _base_unit(a) != _base_unit(b):
         return False
-    ka, kb = indicator_key(a.indicator), indicator_key(b.indicator)
+    ka, kb = indicator_key(indicator_name(a)), indicator_key(indicator_name(b))
     shorter, longer = sorted((ka, kb), key=len)
     return len(shorter) >= 2 and shorter in longer
 
@@ -219,10 +224,9 @@ def _mentioned_boxes(text: str) -> set[int | None]:
 
 
 def _format_target(t: Target) -> str:
-    unit = "" if t.value.endswith("%") else t.unit
-    per = t.qualifier or ""
+    unit = "" if t.value.endswith("%") or t.value.endswith(t.unit) else t.unit
     year = f"（{t.year}）" if t.year else ""
-    return f"{per}{t.indicator} {t.comparator} {t.value}{unit}{year}"
+    return f"{indicator_name(t)} {t.comparator} {t.value}{unit}{year}"
 
 
 def _indicator_links(store, clause: Clause, out: _Collector, k: int) -> None:
@@ -240,7 +244,7 @@ def _indicator_links(store, clause: Clause, out: _Collector, k: int) -> None:
     candidates.sort(
         key=lambda pair: (
             pair[1].doc_id == clause.doc_id,
-            indicator_key(pair[0].indicator) != indicator_key(pair[1].indicator),
+            indicator_key(indicator_name(pair[0])) != indicator_key(indicator_name(pair[1])),
             pair[0].qualifier != pair[1].qualifier,
         )
     )
@@ -250,7 +254,7 @@ def _indicator_links(store, clause: Clause, out: _Collector, k: int) -> None:
         target_clause = found.get(other.clause_id)
         if added >= k or target_clause is None:
             continue
-        reason = f"同一指标「{mine.indicator}」：{_format_target(other)}"
+        reason = f"同一指标「{indicator_name(mine)}」：{_format_target(other)}"
         if out.add("indicator", reason, target_clause):
             added += 1
 

@@ -160,12 +160,12 @@ class Searcher:
         return SearchResult(query, mode, self._confident(terms, hits, keyword, dense), answer, hits, terms)
 
     def _confident(self, terms: Sequence[str], hits: Sequence[Hit], keyword, dense) -> bool:
-        """Whether the top hit really addresses the question, judged by how much of the question it covers."""
-        if not hits:
-            return False
-        top = hits[0]
-        doc = self.documents[top.clause.doc_id]
-        return coverage(terms, top.clause, doc) >= self.params.min_coverage
+        """Whether a top hit really addresses the question, judged by how much of the question it covers."""
+        best = max(
+            (coverage(terms, h.clause, self.documents[h.clause.doc_id]) for h in hits[: self.params.confidence_depth]),
+            default=0.0,
+        )
+        return best >= self.params.min_coverage
 
     def neighbours(self, clause: Clause, before: int = 1, after: int = 1) -> tuple[list[Clause], list[Clause]]:
         """Clauses just before and after a clause in its document."""

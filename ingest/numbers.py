@@ -25,15 +25,17 @@ MULTIPLIERS = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Deci
 UNITS = (
     "%", "％", "‰", "个百分点", "百分点",
     "万亿元", "亿元", "万元", "元", "亿美元", "万美元", "美元",
-    "平方公里", "平方米", "立方米", "公顷", "亩", "公里", "千米", "米", "吨标准煤", "吨", "公斤", "千克", "斤", "微克/立方米", "毫克/升", "千瓦时", "千瓦",
-    "兆瓦", "标准箱", "人次", "场次", "架次", "辆次", "艘次", "户次", "台套", "列", "人", "名", "位", "户", "个月", "个工作日", "工作日", "个", "家",
-    "所", "张", "套", "间", "处", "座", "条", "项", "件", "台", "辆", "艘", "架", "种", "类", "支",
-    "场", "次", "批", "部", "床", "周岁", "岁", "年", "天", "小时", "分钟", "倍", "村", "镇", "乡",
-    "县", "园", "校", "宗", "笔", "份", "栋", "幢",
+    "平方公里", "平方米", "立方米", "公顷", "亩", "公里", "千米", "米",
+    "吨标准煤", "吨", "公斤", "千克", "斤", "微克/立方米", "毫克/升", "千瓦时", "千瓦", "兆瓦", "标准箱",
+    "人次", "场次", "架次", "辆次", "艘次", "户次", "台套", "列", "人", "名", "位", "户",
+    "个月", "个工作日", "工作日", "个", "家", "所", "张", "套", "间", "处", "座", "条", "项", "件",
+    "台", "辆", "艘", "架", "种", "类", "支", "场", "次", "批", "部", "床",
+    "周岁", "岁", "年", "天", "小时", "分钟", "倍", "村", "镇", "乡", "县", "园", "校", "宗", "笔",
+    "份", "栋", "幢",
 )
 _MONEY_UNITS = ("元", "美元")
 
-# cn2an signals malformed numerals mostly with ValueError, but with KeyError for some ("一点点").
+# cn2an signals malformed numerals with ValueError, and a few with KeyError ("百两十8").
 _CN2AN_ERRORS = (ValueError, ArithmeticError, KeyError, IndexError)
 
 _ARABIC = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
@@ -167,7 +169,7 @@ def _value_and_unit(raw: str, multiplier: str | None, unit: str) -> tuple[str, s
     if unit in ("%", "％"):
         return value + "%", "%"
     if multiplier:
-        if unit in _MONEY_UNITS:
+        if unit in _MONEY_UNITS or multiplier + unit in UNITS:  # 6000亿元, 3万多亿元 → 万亿元
             return value, multiplier + unit
         return value + multiplier, unit
     return value, unit

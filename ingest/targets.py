@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from plankb.records import Clause, Target
 
-from .numbers import Quantity, find_quantities
+from ingest.numbers import Quantity, find_quantities
 
 # Comparator words before a number; matched longest first so 不低于 wins over 低于.
 _BEFORE = {

@@ -311,4 +311,15 @@ def test_converted_folder_is_complete_and_conversion_idempotent(e5_model_dir):
     assert e5_convert.convert(e5_model_dir) == e5_model_dir
     assert time.perf_counter() - started < 5  # only hashes the source
     assert marker.stat().st_mtime_ns == before
-    assert not list(e5_model_dir.parent.glob(f".{e5_model_dir.name}.*"))  # no temp folders left
+
+
+@pytest.mark.model
+def test_cli_force_reconverts_atomically(tmp_path, capsys):
+    out = tmp_path / "e5"
+    out.mkdir()
+    (out / "stale.txt").write_text("from an older conversion")
+    assert e5_convert.main(["--out", str(out), "--force"]) == 0
+    assert str(out) in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e5"]  # no temp or old folders left
+    assert not (out / "stale.txt").exists() and (out / "model.safetensors").stat().st_size > 400e6
+    assert e5_convert.is_converted(out, e5_convert.expected_marker(e5_convert.source_path()))

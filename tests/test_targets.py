@@ -21,7 +21,9 @@ from plankb.records import Clause
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SEED = CORPUS / "plans" / "如皋市十四五公共服务规划(节选).txt"
 GOLDEN = Path(__file__).parent / "golden" / "rugao_targets.json"
-GOLDEN_FIELDS = ("indicator", "comparator", "value", "number", "unit", "year", "qualifier", "span", "start", "end")
+GOLDEN_FIELDS = (
+    "indicator", "comparator", "value", "number", "unit", "year", "qualifier", "span", "start", "end",
+)
 
 _HEADING = re.compile(r"\s*(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|专栏\s*\d+)")
 _SENTENCE = re.compile(r"[^。！？；;!?\n]+[。！？；;!?]*")

@@ -64,8 +64,8 @@ with outline_col:
         st.caption("这份文档没有识别出章节标题。")
     for section in sections:
         depth = len(section.path) - 1
-        marker = "▸ " if current is not None and section.id == current.id else ""
-        label = "　" * depth + marker + render.md_escape(section.title)
+        title = render.md_escape(section.title)
+        label = "　" * depth + (f"**{title}**" if current is not None and section.id == current.id else title)
         st.button(label, key=f"sec-{section.id}", type="tertiary", on_click=open_section, args=(doc_id, section.id))
 
 with text_col:
@@ -96,19 +96,19 @@ with text_col:
     previous_path = None
     for clause in shown:
         if clause.section_path != previous_path and current is not None and clause.section_path != current.path:
-            render.show_breadcrumb(doc.title, clause.section_path)
+            render.show_breadcrumb(None, clause.section_path)
         previous_path = clause.section_path
         render.show_clause(clause, focus=focus is not None and clause.id == focus.id)
         cols = st.columns([1, 1, 1, 3])
-        cols[0].button("定位", key=f"ctx-{clause.id}", icon="📍", type="tertiary", on_click=open_clause, args=(doc_id, clause.id))
+        cols[0].button("定位", key=f"ctx-{clause.id}", icon=":material/my_location:", type="tertiary", on_click=open_clause, args=(doc_id, clause.id))
         in_basket = state.in_basket(clause.id)
         cols[1].button(
             "已在引用篮" if in_basket else "加入引用",
             key=f"add-{clause.id}",
-            icon="📌",
+            icon=":material/push_pin:",
             type="tertiary",
             disabled=in_basket,
             on_click=state.add_to_basket,
             args=(state.citation_item(doc, clause),),
         )
-        cols[2].page_link(state.RELATED_PAGE, label="关联条款", icon="🔗", query_params={"clause": clause.id})
+        cols[2].page_link(state.RELATED_PAGE, label="关联条款", icon=":material/link:", query_params={"clause": clause.id})

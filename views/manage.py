@@ -97,17 +97,17 @@ def show_report(report: list[dict]) -> None:
     for entry in report:
         name = render.md_escape(entry["file"])
         if entry["status"] == "失败":
-            st.error(f"{name}：未入库。" + "；".join(render.md_escape(m) for m in entry["messages"]), icon="❌")
+            st.error(f"{name}：未入库。" + "；".join(render.md_escape(m) for m in entry["messages"]), icon=":material/error:")
             continue
         if entry["status"] == "未变化":
             st.info(f"{name}：与已入库版本相同，未重复处理。")
             continue
         if entry["status"] == "已删除":
-            st.success(f"{name}：已删除，检索索引已更新。", icon="🗑️")
+            st.success(f"{name}：已删除，检索索引已更新。", icon=":material/delete:")
             continue
-        st.success(f"{name}：已{entry['status']}（{entry.get('summary', '')}）", icon="✅")
+        st.success(f"{name}：已{entry['status']}（{entry.get('summary', '')}）", icon=":material/check_circle:")
         for message in entry["messages"]:
-            st.warning(f"{name}：{render.md_escape(message)}", icon="⚠️")
+            st.warning(f"{name}：{render.md_escape(message)}", icon=":material/warning:")
 
 
 # ----------------------------------------------------------------------------- upload
@@ -120,7 +120,7 @@ with st.form("upload-form", clear_on_submit=True):
         max_upload_size=data.MAX_UPLOAD_MB,
         key="upload-files",
     )
-    submitted = st.form_submit_button("解析并入库", type="primary", icon="📥")
+    submitted = st.form_submit_button("解析并入库", type="primary", icon=":material/upload_file:")
 if submitted and files:
     st.session_state[REPORT] = ingest(files)
 elif submitted:
@@ -137,8 +137,8 @@ st.caption(
     f"条款 {counts['clauses']} 条 · 目标 {counts['targets']} 个 · 版本 {store.generation}"
 )
 if counts["documents"] and not index_is_current(store):
-    st.warning("检索索引与文档库不一致（可能上次更新中断，或分词词典已更新）。", icon="⚠️")
-    if st.button("重建索引", icon="🔄"):
+    st.warning("检索索引与文档库不一致（可能上次更新中断，或分词词典已更新）。", icon=":material/warning:")
+    if st.button("重建索引", icon=":material/refresh:"):
         error = write()
         if error:
             st.error(error)
@@ -178,7 +178,7 @@ flagged = [d for d in docs if warnings.get(d.id)]
 if flagged:
     with st.expander(f"需要注意的文件（{len(flagged)}）", expanded=True):
         for d in flagged:
-            st.warning(f"{render.md_escape(d.source)}：" + "；".join(render.md_escape(w) for w in warnings[d.id]), icon="⚠️")
+            st.warning(f"{render.md_escape(d.source)}：" + "；".join(render.md_escape(w) for w in warnings[d.id]), icon=":material/warning:")
 
 # ----------------------------------------------------------------------------- removal
 
@@ -187,7 +187,7 @@ with st.form("remove-form"):
     by_id = {d.id: d for d in docs}
     doomed = st.selectbox("文档", list(by_id), format_func=lambda d: f"{by_id[d].title}（{by_id[d].source}）")
     confirmed = st.checkbox("确认删除：同时从检索索引中移除")
-    remove = st.form_submit_button("删除", icon="🗑️")
+    remove = st.form_submit_button("删除", icon=":material/delete:")
 if remove:
     if not confirmed:
         st.warning("请先勾选「确认删除」。")

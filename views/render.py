@@ -41,6 +41,9 @@ CSS = """
 .pk-cmp { font-size: 1.1rem; margin-right: .4rem; color: #374151; }
 .pk-answer-meta { color: #374151; font-size: .92rem; margin-bottom: .4rem; }
 .pk-outline { line-height: 1.8; font-size: .95rem; }
+div[class*="st-key-sec-"] { margin-bottom: -.85rem; }
+div[class*="st-key-sec-"] button { min-height: 1.6rem; padding: 0; text-align: left; justify-content: flex-start; }
+div[class*="st-key-sec-"] button p { text-align: left; }
 </style>
 """
 
@@ -102,8 +105,11 @@ def text_html(text: str, terms: Iterable[str] = (), spans: Sequence[tuple[int, i
     return f'<div class="pk-clause {css}">{highlight(text, terms, spans)}</div>'
 
 
-def breadcrumb_html(doc_title: str, path: Sequence[str]) -> str:
-    parts = [f"<b>《{esc(doc_title)}》</b>", *(esc(p) for p in path)]
+def breadcrumb_html(doc_title: str | None, path: Sequence[str]) -> str:
+    """《title》 › heading › sub-heading (the title left out under a document heading)."""
+    parts = ([f"<b>《{esc(doc_title)}》</b>"] if doc_title else []) + [esc(p) for p in path]
+    if not parts:
+        parts = ["（文档开头）"]
     return f'<div class="pk-crumb">{" › ".join(parts)}</div>'
 
 
@@ -111,7 +117,7 @@ def show_clause(clause: Clause, terms: Iterable[str] = (), spans: Sequence[tuple
     st.html(text_html(clause.text, terms, spans, "pk-focus" if focus else ""))
 
 
-def show_breadcrumb(doc_title: str, path: Sequence[str]) -> None:
+def show_breadcrumb(doc_title: str | None, path: Sequence[str]) -> None:
     st.html(breadcrumb_html(doc_title, path))
 
 
@@ -156,10 +162,10 @@ def answer_html(answer: Answer, clause: Clause, doc: Document, terms: Sequence[s
         f'<div class="pk-answer-label">{esc(label)}</div>'
         f'<div class="pk-answer-main"><span class="pk-cmp">{esc(comparator)}</span>'
         f'<span class="pk-value">{esc(answer.value)}</span><span class="pk-unit">{esc(unit)}</span></div>'
-        f'<div class="pk-answer-meta">指标：{esc(answer.indicator)} · 目标年份：{esc(year_label(answer.year))}'
-        f" · 比较：{esc(answer.comparator)}</div>"
+        f'<div class="pk-answer-meta">指标：{esc(answer.indicator)} · 目标年份：{esc(year_label(answer.year))}</div>'
         f"{breadcrumb_html(doc.title, clause.section_path)}"
         f"{text_html(clause.text, terms, [(answer.start, answer.end)])}"
+        f'<div class="pk-cite">出处：{esc(cite_clause(doc, clause))}</div>'
         "</div>"
     )
 
@@ -168,21 +174,24 @@ def answer_html(answer: Answer, clause: Clause, doc: Document, terms: Sequence[s
 
 
 def clause_actions(doc: Document, clause: Clause, key: str, browse: bool = True, related: bool = True) -> None:
-    """加入引用 / 在文档中查看 / 关联条款 for one clause."""
-    columns = st.columns([1, 1, 1, 2])
+    """加入引用 / 在文档中查看 / 关联条款 for one clause, side by side."""
+    count = 1 + browse + related
+    columns = iter(st.columns([1.1] * count + [5 - count], gap="small"))
     added = state.in_basket(clause.id)
-    columns[0].button(
+    next(columns).button(
         "已在引用篮" if added else "加入引用",
         key=f"{key}-add-{clause.id}",
-        icon="📌",
+        icon=":material/push_pin:",
         disabled=added,
         on_click=state.add_to_basket,
         args=(state.citation_item(doc, clause),),
     )
     if browse:
-        columns[1].page_link(state.BROWSE_PAGE, label="在文档中查看", icon="📖", query_params={"doc": doc.id, "clause": clause.id})
+        next(columns).page_link(
+            state.BROWSE_PAGE, label="在文档中查看", icon=":material/menu_book:", query_params={"doc": doc.id, "clause": clause.id}
+        )
     if related:
-        columns[2].page_link(state.RELATED_PAGE, label="关联条款", icon="🔗", query_params={"clause": clause.id})
+        next(columns).page_link(state.RELATED_PAGE, label="关联条款", icon=":material/link:", query_params={"clause": clause.id})
 
 
 def format_score(value: float | None) -> str:
@@ -210,12 +219,14 @@ def show_context(searcher_or_store, clause: Clause, terms: Sequence[str] = (), b
     """A clause between its neighbours, the clause itself marked."""
     store = getattr(searcher_or_store, "store", searcher_or_store)
     around = store.clauses_in_range(clause.doc_id, clause.ordinal - before, clause.ordinal + after)
+    shown_path = clause.section_path  # the caller shows the clause's own breadcrumb
     for other in around:
+        if other.section_path != shown_path:
+            show_breadcrumb(None, other.section_path)
+            shown_path = other.section_path
         if other.id == clause.id:
             show_clause(other, terms, focus=True)
         else:
-            if other.section_path != clause.section_path:
-                st.html(f'<div class="pk-crumb">{" › ".join(esc(p) for p in other.section_path)}</div>')
             st.html(text_html(other.text, css="pk-muted"))
 
 
@@ -230,4 +241,4 @@ def group_hits(hits: Sequence[Hit]) -> list[tuple[str, list[tuple[tuple[str, ...
 def basket_badge() -> None:
     """A sidebar line with the basket size and a link to it, shown by every view."""
     count = len(state.basket())
-    st.sidebar.page_link(state.BASKET_PAGE, label=f"引用篮：{count} 条", icon="📌")
+    st.sidebar.page_link(state.BASKET_PAGE, label=f"引用篮：{count} 条", icon=":material/push_pin:")

@@ -45,7 +45,7 @@ with st.form("search-form"):
         col_mode, col_k = st.columns([3, 2])
         mode = col_mode.radio("检索方式", MODES, key="search-mode", format_func=lambda m: MODE_LABELS.get(m, m), horizontal=True)
         top_k = col_k.slider("结果数", 3, 30, key="search-k")
-    submitted = st.form_submit_button("检索", type="primary", icon="🔎")
+    submitted = st.form_submit_button("检索", type="primary", icon=":material/search:")
 
 query = (query or "").strip()
 st.session_state[SAVED] = {"query": query, "doc_ids": doc_ids, "doc_types": doc_types, "years": years, "mode": mode, "top_k": top_k}
@@ -64,14 +64,13 @@ if not result.hits:
     st.stop()
 
 if not result.confident:
-    st.warning("未找到可靠答案：没有条款充分对应这个问题。下面是最接近的条款，仅供参考，请核对原文。", icon="⚠️")
+    st.warning("未找到可靠答案：没有条款充分对应这个问题。下面是最接近的条款，仅供参考，请核对原文。", icon=":material/warning:")
 
 if result.answer is not None:
     answer = result.answer
     answer_clause = next((h.clause for h in result.hits if h.clause.id == answer.clause_id), None) or searcher.store.clause(answer.clause_id)
     answer_doc = docs[answer_clause.doc_id]
     st.html(render.answer_html(answer, answer_clause, answer_doc, result.terms, result.confident))
-    render.show_citation(render.cite_clause(answer_doc, answer_clause))
     render.clause_actions(answer_doc, answer_clause, key="answer")
 
 st.subheader("相关条款" if result.confident else "最接近的条款（未确认）")
@@ -81,6 +80,6 @@ for doc_id, sections in render.group_hits(result.hits):
     doc = docs[doc_id]
     render.show_heading(f"《{doc.title}》" + (f"（{doc.doc_number}）" if doc.doc_number else ""), level=4)
     for path, hits in sections:
-        render.show_breadcrumb(doc.title, path)
+        render.show_breadcrumb(None, path)
         for hit in hits:
             render.hit_card(hit, doc, result.terms, searcher, key=f"hit{hit.rank}")

@@ -131,14 +131,14 @@ def require_searcher():
             show_empty_state()
         else:
             st.warning(reason)
-            st.page_link(MANAGE_PAGE, label="前往「文档管理」", icon="🗂️")
+            st.page_link(MANAGE_PAGE, label="前往「文档管理」", icon=":material/folder_open:")
         st.stop()
     return searcher
 
 
 def show_empty_state() -> None:
     st.info("还没有文档，请在「文档管理」上传。")
-    st.page_link(MANAGE_PAGE, label="前往「文档管理」", icon="🗂️")
+    st.page_link(MANAGE_PAGE, label="前往「文档管理」", icon=":material/folder_open:")
 
 
 # ----------------------------------------------------------------------------- the basket

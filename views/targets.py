@@ -36,7 +36,7 @@ with tab_all:
         keyword = col_kw.text_input("指标关键词", key="targets-kw", placeholder="例如：托位、覆盖率")
         doc_titles = col_doc.multiselect("文档", sorted(frame["文档"].unique()), key="targets-docs", placeholder="全部文档")
         years = col_year.multiselect("年份", sorted(y for y in frame["年份"].unique() if y), key="targets-years", placeholder="全部")
-        st.form_submit_button("筛选", icon="🔎")
+        st.form_submit_button("筛选", icon=":material/search:")
     shown = data.filter_targets(frame, keyword, doc_titles, years).reset_index(drop=True)
     st.caption(f"共 {len(shown)} 条（全部 {len(frame)} 条）。点击列标题可排序；选中一行可查看原文并加入引用。")
     event = st.dataframe(
@@ -48,13 +48,13 @@ with tab_all:
         key="targets-table",
     )
     col_csv, col_xlsx, _ = st.columns([1, 1, 3])
-    col_csv.download_button("下载 CSV", data.csv_bytes(shown), file_name="目标指标.csv", mime="text/csv", icon="⬇️")
+    col_csv.download_button("下载 CSV", data.csv_bytes(shown), file_name="目标指标.csv", mime="text/csv", icon=":material/download:")
     col_xlsx.download_button(
         "下载 Excel",
         data.excel_bytes(shown),
         file_name="目标指标.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon="⬇️",
+        icon=":material/download:",
     )
     rows = event.selection.rows if event is not None else []
     if rows and rows[0] < len(shown):
@@ -74,7 +74,7 @@ with tab_compare:
     with st.form("targets-compare"):
         st.session_state.setdefault("compare-kw", "托位")
         compare_kw = st.text_input("指标关键词", key="compare-kw", help="例如：托位、普惠性幼儿园覆盖率、养老床位")
-        st.form_submit_button("对比", icon="📊")
+        st.form_submit_button("对比", icon=":material/bar_chart:")
     groups = data.compare_indicator(frame, compare_kw)
     if not compare_kw.strip():
         st.caption("输入一个指标关键词，查看它在各文档中的目标值。")
