@@ -22,7 +22,9 @@ _UNIT_BY_WORD: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(r"年龄|岁"), frozenset({"岁", "周岁"})),
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-TOP_CLAUSES = 5
+# "今年" in a question about a report or plan means the document's own year.
+_THIS_YEAR = re.compile(r"今年|本年度|当年")
+TOP_CLAUSES = 10
 
 
 def is_quantity_question(query: str) -> bool:
@@ -43,24 +45,36 @@ def _overlap(terms: Sequence[str], text: str) -> float:
 
 
 def score_target(target: Target, clause: Clause, rank: int, terms: Sequence[str], units: set[str], years: set[str]) -> float:
-    """How well a target answers the question: indicator overlap first, then unit, year and rank."""
+    """How well a target answers the question: indicator overlap first, then unit, year and rank.
+
+    ``years`` are the years the question asks about; a target matches one through its own target
+    year or through the section it sits in ("二、2024年重点任务").
+    """
     named = f"{target.qualifier or ''}{target.indicator}"
-    score = 2.0 * _overlap(terms, named) + 1.0 * _overlap(terms, target.span)
+    score = 2.0 * _overlap(terms, named) + 1.0 * _overlap(terms, target.span) + 0.5 * _overlap(terms, clause.text)
     if units:
         score += 6.0 if target.unit in units or (target.value.endswith("%") and "%" in units) else -3.0
-    if years and target.year and any(y in target.year for y in years):
-        score += 3.0
-    return score - 1.5 * rank
+    if years:
+        context = f"{target.year or ''} {' '.join(clause.section_path)}"
+        score += 3.0 if any(y in context for y in years) else 0.0
+    return score - 1.0 * rank
 
 
-def pick_answer(query: str, terms: Sequence[str], ranked: Sequence[tuple[Clause, Sequence[Target]]]) -> Answer | None:
-    """The best-supported target among the top clauses, or None when none fits the question."""
+def pick_answer(
+    query: str, terms: Sequence[str], ranked: Sequence[tuple[Clause, Sequence[Target], int | None]]
+) -> Answer | None:
+    """The best-supported target among the top clauses, or None when none fits the question.
+
+    ``ranked`` holds each top clause with its targets and its document's year.
+    """
     if not is_quantity_question(query):
         return None
     units = _wanted_units(query)
-    years = set(_YEAR.findall(query))
+    asked_years = set(_YEAR.findall(query))
+    this_year = bool(_THIS_YEAR.search(query))
     best: tuple[float, Target, Clause] | None = None
-    for rank, (clause, targets) in enumerate(ranked[:TOP_CLAUSES]):
+    for rank, (clause, targets, doc_year) in enumerate(ranked[:TOP_CLAUSES]):
+        years = asked_years | ({str(doc_year)} if this_year and doc_year else set())
         for target in targets:
             score = score_target(target, clause, rank, terms, units, years)
             if best is None or score > best[0]:

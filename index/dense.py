@@ -85,8 +85,8 @@ class DenseIndex:
         Queries are L2-normalised, so scores are cosine similarities. HNSW may leave a slot
         empty (row id -1) when its graph search finds fewer than k vectors.
         """
-        if k < 1:
-            raise ValueError(f"k must be >= 1, got {k}")
+        if k < 0:
+            raise ValueError(f"k must be >= 0, got {k}")
         queries = _unit_rows(query_vectors, dim=self._dim, what="query vectors")
         k = min(k, len(self))
         if k == 0:

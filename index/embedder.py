@@ -118,7 +118,10 @@ class SentenceTransformerEmbedder:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"SentenceTransformerEmbedder({self.model_id!r}, query_prefix={self.query_prefix!r}, passage_prefix={self.passage_prefix!r})"
+        return (
+            f"SentenceTransformerEmbedder({self.model_id!r}, query_prefix={self.query_prefix!r}, "
+            f"passage_prefix={self.passage_prefix!r})"
+        )
 
     @property
     def dim(self) -> int:

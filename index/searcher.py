@@ -12,7 +12,7 @@ import numpy as np
 from index.answer import pick_answer
 from index.builder import index_is_current, load_rows
 from index.citation import cite
-from index.fusion import FusionParams, fuse, named_documents
+from index.fusion import FusionParams, fuse, named_documents, naming_terms
 from index.manifest import check_model, read_manifest
 from index.store import Store
 from index.tokenize import query_terms, tokenize
@@ -59,6 +59,7 @@ class Searcher:
             check_model(self.manifest, embedder.model_id, embedder.dim, self.index_dir)
         self.rows: list[str] = load_rows(self.index_dir, self.manifest)
         self.documents: dict[str, Document] = {d.id: d for d in self.store.documents()}
+        self.names = naming_terms(self.documents.values())
         row_of = {cid: i for i, cid in enumerate(self.rows)}
         self.row_doc = np.empty(len(self.rows), dtype=object)
         for clause_id, doc_id in self.store.clause_doc_pairs():
@@ -130,7 +131,7 @@ class Searcher:
         if keyword is not None and mask is not None:
             keyword = np.where(mask, keyword, 0.0)
         dense = self._dense_scores(query, mask, depth, query_vector) if mode in ("hybrid", "dense") else None
-        boosts = named_documents(terms, self.documents.values())
+        boosts = named_documents(terms, self.names, self.params.doc_boost)
         fused = fuse(keyword, dense, self.row_doc, boosts, self.params, depth)
         ranked_rows = [row for row, _ in fused[:top_k]]
         clauses = self.store.clauses_by_ids([self.rows[r] for r in ranked_rows])
@@ -144,7 +145,12 @@ class Searcher:
             if dense is not None:
                 channel["dense"] = round(dense.get(row, float("nan")), 4)
             ranked.append((clause, score, channel))
-        answer = pick_answer(query, terms, [(c, targets.get(c.id, [])) for c, _, _ in ranked])
+        answer = pick_answer(
+            query, terms, [(c, targets.get(c.id, []), self.documents[c.doc_id].year) for c, _, _ in ranked]
+        )
+        if answer is not None:
+            # The clause that states the answer leads the list: it is what the user came for.
+            ranked.sort(key=lambda item: item[0].id != answer.clause_id)
         hits = tuple(
             Hit(
                 rank=i + 1,

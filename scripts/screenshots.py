@@ -74,7 +74,10 @@ def settle(page, seconds: float = 1.0) -> None:
     time.sleep(seconds)
 
 
-def take(url: str, out: Path) -> list[Path]:
+MODE_LABELS = {"bm25": "仅关键词", "dense": "仅语义"}
+
+
+def take(url: str, out: Path, mode: str = "hybrid") -> list[Path]:
     from playwright.sync_api import expect, sync_playwright
 
     saved: list[Path] = []
@@ -90,6 +93,9 @@ def take(url: str, out: Path) -> list[Path]:
         page.goto(url)
         settle(page)
         page.get_by_label("问题或关键词").fill(QUESTION)
+        if mode in MODE_LABELS:
+            page.get_by_text("筛选与选项").click()
+            page.get_by_text(MODE_LABELS[mode]).click()
         page.get_by_test_id("stFormSubmitButton").locator("button").click()
         expect(page.locator(".pk-answer .pk-value")).to_be_visible(timeout=TIMEOUT_MS)
         settle(page)
@@ -107,25 +113,26 @@ def take(url: str, out: Path) -> list[Path]:
         settle(page, 2)
         shot("03-related")
 
-        page.goto(f"{url}/targets")
+        # move through the sidebar, not new page loads: the basket lives in the session
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_text("目标指标").click()
         settle(page, 2)
         shot("04-targets")
         page.get_by_role("tab", name="同一指标跨文档对比").click()
         settle(page, 2)
         shot("05-targets-compare")
 
-        page.goto(f"{url}/browse")
+        nav.get_by_text("文档浏览").click()
         settle(page)
-        page.get_by_role("button", name="专栏1").first.click()
+        page.locator("button", has_text="幼有善育重点工程").first.click()
         settle(page)
         shot("06-browse-outline")
 
-        # the basket lives in the session: reach it through the sidebar, not a new page load
-        page.get_by_test_id("stSidebarNav").get_by_text("引用与备忘录").click()
+        nav.get_by_text("引用与备忘录").click()
         settle(page)
         shot("07-basket")
 
-        page.get_by_test_id("stSidebarNav").get_by_text("文档管理").click()
+        nav.get_by_text("文档管理").click()
         settle(page)
         shot("08-manage")
         browser.close()
@@ -136,6 +143,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", type=Path, help="an existing index (default: build a demo index with the fake embedder)")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "screenshots")
+    parser.add_argument(
+        "--mode", choices=("hybrid", "bm25", "dense"), help="search mode for the question (default: bm25 on the fake demo index, else hybrid)"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
@@ -148,7 +158,8 @@ def main() -> int:
         process = start_app(index_dir, free_port(), env)
         try:
             port = int(process.args[process.args.index("--server.port") + 1])
-            for path in take(f"http://127.0.0.1:{port}", args.out):
+            mode = args.mode or ("bm25" if args.index is None else "hybrid")
+            for path in take(f"http://127.0.0.1:{port}", args.out, mode):
                 print(path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path)
         finally:
             process.terminate()

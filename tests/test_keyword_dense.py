@@ -218,7 +218,7 @@ def test_dense_rejects_bad_input() -> None:
     with pytest.raises(ValueError, match="dimension"):
         index.search(np.ones(7, dtype=np.float32), 3)
     with pytest.raises(ValueError):
-        index.search(np.ones(8, dtype=np.float32), 0)
+        index.search(np.ones(8, dtype=np.float32), -1)
     with pytest.raises(ValueError, match="flat"):
         DenseIndex.build(np.ones((3, 8)), kind="ivf")
     with pytest.raises(ValueError):
@@ -232,6 +232,7 @@ def test_dense_small_and_empty() -> None:
     scores, ids = index.search(np.ones(8, dtype=np.float32), 10)  # 1-D query, k > n
     assert scores.shape == ids.shape == (1, 3)
     assert sorted(ids[0].tolist()) == [0, 1, 2]
+    assert index.search(np.ones(8, dtype=np.float32), 0)[1].shape == (1, 0)
     empty = DenseIndex.build(np.zeros((0, 8), dtype=np.float32))
     scores, ids = empty.search(np.ones((2, 8), dtype=np.float32), 5)
     assert scores.shape == ids.shape == (2, 0) and len(empty) == 0

@@ -8,7 +8,7 @@ import pytest
 
 from index.builder import build_indexes
 from index.embedder import FakeEmbedder
-from index.fusion import FusionParams, fuse, named_documents
+from index.fusion import FusionParams, fuse, named_documents, naming_terms
 from index.manifest import ModelMismatchError, read_manifest
 from index.searcher import Filters, Searcher, result_to_json
 from index.store import Store
@@ -150,6 +150,6 @@ def test_weighted_fusion_and_unknown_method():
 
 
 def test_named_documents_prefers_rare_title_terms(searcher):
-    docs = list(searcher.documents.values())
-    assert named_documents(["如皋"], docs)
-    assert not named_documents(["规划"], docs)
+    names = naming_terms(searcher.documents.values())
+    assert named_documents(["如皋"], names, 0.3) == {next(iter(searcher.documents)): 0.3}
+    assert not named_documents(["规划", "2025"], names, 0.3)
