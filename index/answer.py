@@ -51,7 +51,7 @@ def score_target(target: Target, clause: Clause, rank: int, terms: Sequence[str]
     year or through the section it sits in ("二、2024年重点任务").
     """
     named = f"{target.qualifier or ''}{target.indicator}"
-    score = 2.0 * _overlap(terms, named) + 1.0 * _overlap(terms, target.span) + 0.5 * _overlap(terms, clause.text)
+    score = 2.0 * _overlap(terms, named) + 1.0 * _overlap(terms, target.span) + 1.0 * _overlap(terms, clause.text)
     if units:
         score += 6.0 if target.unit in units or (target.value.endswith("%") and "%" in units) else -3.0
     if years:

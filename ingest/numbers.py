@@ -29,7 +29,7 @@ UNITS = (
     "吨标准煤", "吨", "公斤", "千克", "斤", "微克/立方米", "毫克/升", "千瓦时", "千瓦", "兆瓦", "标准箱",
     "人次", "场次", "架次", "辆次", "艘次", "户次", "台套", "列", "人", "名", "位", "户",
     "个月", "个工作日", "工作日", "个", "家", "所", "张", "套", "间", "处", "座", "条", "项", "件",
-    "台", "辆", "艘", "架", "种", "类", "支", "场", "次", "批", "部", "床",
+    "台", "辆", "艘", "架", "种", "类", "支", "场", "次", "批次", "批", "部", "床",
     "周岁", "岁", "年", "天", "小时", "分钟", "倍", "村", "镇", "乡", "县", "园", "校", "宗", "笔",
     "份", "栋", "幢",
 )
@@ -53,6 +53,12 @@ _UNIT_RE = re.compile(
 )
 _RANGE_SEP = re.compile(rf"[ \t]*[~～〜—–－\-至到][ \t]*(?=[0-9０-９{CN_NUMERAL_CHARS}])")
 _TIME_UNITS = ("年", "个月", "天", "小时", "分钟")
+# "到2005年，" with a digit lost in extraction ("到2 0 0年"): a point in time, not a duration.
+_HORIZON_BEFORE = re.compile(r"(?:^|[，,；;。：:！？\s])(?:到|至|截至|截止)$")
+_HORIZON_AFTER = re.compile(r"(?:底|末|前)?(?:[，,；;。：:！？]|$)")
+# "分别提高3个和4个百分点": the first figure shares the unit of the second.
+_SHARED_POINTS = re.compile(
+    rf"[ \t]*(个)?[ \t]*[和与及或、][ \t]*(?:{_ARABIC}|[{CN_NUMERAL_CHARS}]+)[ \t]*个?百分点")
 _YEAR = re.compile(r"[12][0-9]{3}")
 _YEAR_AFTER = re.compile(r"[ \t]*(?:年|届|[~～〜—–－\-至][ \t]*[12][0-9]{3})")
 # Codes and names: PM2.5, 5G, 4+1, 23·7, 1/10, 〔2019〕3号, “33条”, 第三, 七届十一次全会.
@@ -127,7 +133,9 @@ def find_quantities(text: str) -> tuple[list[Quantity], list[int]]:
         if match.group("ar") and _looks_like_code(raw):
             continue
         unit_match = None if match.group("pct") else _UNIT_RE.match(text, end)
-        unit_end = unit_match.end() if unit_match else end
+        shared = _shared_points(match, unit_match)
+        unit_end = (shared.end(1) if shared.group(1) else end) if shared else (
+            unit_match.end() if unit_match else end)
         range_sep = _RANGE_SEP.match(text, end) or (unit_match and _RANGE_SEP.match(text, unit_end))
         if start < in_range_until or range_sep:
             # both ends of "0~12个月" / "5%—6%": a span, not a single figure
@@ -138,6 +146,8 @@ def find_quantities(text: str) -> tuple[list[Quantity], list[int]]:
             continue
         if match.group("pct"):
             multiplier, more, unit = None, None, "%"
+        elif shared:
+            multiplier, more, unit = None, None, "百分点"
         elif unit_match is None or _not_a_figure(text, unit_end, unit_match.group(3), match):
             continue
         else:
@@ -153,11 +163,23 @@ def find_quantities(text: str) -> tuple[list[Quantity], list[int]]:
     return quantities, range_ends
 
 
+def _shared_points(match: re.Match, unit_match: re.Match | None) -> re.Match | None:
+    """"3个和4个百分点", "3、4个百分点": a bare figure (or one in 个) before a 百分点 figure."""
+    if match.group("pct") or (unit_match and unit_match.group(3) != "个") or (
+            unit_match and unit_match.group(1)):
+        return None
+    return _SHARED_POINTS.match(match.string, match.end())
+
+
 def _not_a_figure(text: str, unit_end: int, unit: str, match: re.Match) -> bool:
-    """A class "30万吨级", a name "“科创15条”", a time "3年前", a period "三十年"."""
+    """A class "30万吨级", a name "“科创15条”", a time "3年前", a period "三十年", a decade
+    "70年代", a horizon whose year lost a digit "到200年，"."""
     if text.startswith(("级", "”", "’"), unit_end):
         return True
     if unit in _TIME_UNITS and (text.startswith("前", unit_end) or match.group("cn")):
+        return True
+    if unit == "年" and (text.startswith("代", unit_end) or (
+            _HORIZON_BEFORE.search(text, max(0, match.start() - 3), match.start()) and _HORIZON_AFTER.match(text, unit_end))):
         return True
     return False
 
@@ -168,6 +190,8 @@ def _value_and_unit(raw: str, multiplier: str | None, unit: str) -> tuple[str, s
         return value, "%"
     if unit in ("%", "％"):
         return value + "%", "%"
+    if unit == "个百分点":  # one unit however it is written
+        return value, "百分点"
     if multiplier:
         if unit in _MONEY_UNITS or multiplier + unit in UNITS:  # 6000亿元, 3万多亿元 → 万亿元
             return value, multiplier + unit

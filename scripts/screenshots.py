@@ -91,42 +91,49 @@ def take(url: str, out: Path, mode: str = "hybrid") -> list[Path]:
             saved.append(path)
 
         page.goto(url)
-        settle(page)
-        page.get_by_label("问题或关键词").fill(QUESTION)
+        settle(page, 2)
         if mode in MODE_LABELS:
             page.get_by_text("筛选与选项").click()
             page.get_by_text(MODE_LABELS[mode]).click()
+        question = page.get_by_label("问题或关键词")
+        question.fill(QUESTION)
+        expect(question).to_have_value(QUESTION)
         page.get_by_test_id("stFormSubmitButton").locator("button").click()
         expect(page.locator(".pk-answer .pk-value")).to_be_visible(timeout=TIMEOUT_MS)
+        if mode in MODE_LABELS:
+            page.get_by_text("筛选与选项").click()  # fold the options away again for the picture
         settle(page)
         shot("01-search")
 
-        page.get_by_role("button", name="加入引用").first.click()
+        main = page.get_by_test_id("stMain")  # the sidebar has links with the same words
+        main.get_by_role("button", name="加入引用").first.click()
         settle(page)
-        page.locator("a", has_text="在文档中查看").first.click()
+        main.locator("a", has_text="在文档中查看").first.click()
         expect(page.get_by_role("heading", name="条款上下文")).to_be_visible(timeout=TIMEOUT_MS)
         settle(page)
         shot("02-browse-context")
 
-        page.locator("a", has_text="关联条款").first.click()
+        main.locator("a", has_text="关联条款").first.click()
         expect(page.get_by_role("heading", name="关联条款").first).to_be_visible(timeout=TIMEOUT_MS)
         settle(page, 2)
         shot("03-related")
+
+        main.locator("a", has_text="在文档中查看").first.click()
+        expect(page.get_by_role("heading", name="条款上下文")).to_be_visible(timeout=TIMEOUT_MS)
+        settle(page)
+        main.locator("button", has_text="幼有善育重点工程").first.click()
+        expect(page.get_by_role("heading", name="本节内容")).to_be_visible(timeout=TIMEOUT_MS)
+        settle(page)
+        shot("04-browse-outline")
 
         # move through the sidebar, not new page loads: the basket lives in the session
         nav = page.get_by_test_id("stSidebarNav")
         nav.get_by_text("目标指标").click()
         settle(page, 2)
-        shot("04-targets")
+        shot("05-targets")
         page.get_by_role("tab", name="同一指标跨文档对比").click()
         settle(page, 2)
-        shot("05-targets-compare")
-
-        nav.get_by_text("文档浏览").click()
-        settle(page)
-        page.locator("button", has_text="幼有善育重点工程").first.click()
-        settle(page)
-        shot("06-browse-outline")
+        shot("06-targets-compare")
 
         nav.get_by_text("引用与备忘录").click()
         settle(page)
@@ -135,6 +142,18 @@ def take(url: str, out: Path, mode: str = "hybrid") -> list[Path]:
         nav.get_by_text("文档管理").click()
         settle(page)
         shot("08-manage")
+
+        # an upload with one scanned PDF (stored, flagged "needs OCR") and one broken file (rejected)
+        scanned = REPO_ROOT.parent / "shared" / "corpus" / "bad" / "scanned_image_only.pdf"
+        files = [{"name": "损坏的文件.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 truncated"}]
+        if scanned.is_file():
+            files.append({"name": scanned.name, "mimeType": "application/pdf", "buffer": scanned.read_bytes()})
+        main.locator("input[type=file]").set_input_files(files)
+        settle(page)
+        main.get_by_role("button", name="解析并入库").click()
+        expect(main.get_by_test_id("stAlert").first).to_be_visible(timeout=TIMEOUT_MS)
+        settle(page, 2)
+        shot("09-manage-upload")
         browser.close()
     return saved
 

@@ -304,6 +304,21 @@ def test_bad_upload_is_reported_and_the_index_is_kept(app_env, seed_index):
     assert '<span class="pk-value">4.5</span>' in html_of(at)
 
 
+def test_scanned_pdf_upload_warns_that_it_needs_ocr(app_env, fresh_index):
+    scanned = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "bad" / "scanned_image_only.pdf"
+    if not scanned.is_file():
+        pytest.skip(f"{scanned} not found")
+    app_env(fresh_index)
+    at = open_page("views/manage.py")
+    at.file_uploader[0].set_value((scanned.name, scanned.read_bytes(), "application/pdf"))
+    at.form_submit_button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = [plain(w.value) for w in at.warning]
+    assert any("scanned_image_only.pdf" in w and "需要 OCR" in w for w in warnings)
+    table = at.dataframe[0].value
+    assert any("需要 OCR" in note for note in table["提示"])
+
+
 def test_upload_updates_the_index_without_a_restart(app_env, fresh_index):
     app_env(fresh_index)
     at = open_page("views/search.py")
@@ -404,6 +419,14 @@ def test_sanitize_filename_and_upload_checks():
     assert "过大" in upload_problem("a.pdf", MAX_UPLOAD_BYTES + 1)
     assert upload_problem("a.pdf", 0) == "a.pdf：文件为空"
     assert upload_problem("规划.docx", 1000) is None
+
+
+def test_reader_messages_are_shown_in_chinese():
+    from views.data import friendly_message
+
+    assert friendly_message("a.pdf: pages 1-2 have no text layer (needs OCR)", "a.pdf") == "第 1-2 页没有文字层（扫描件，需要 OCR 识别）"
+    assert friendly_message("a.pdf: not a valid PDF (no %PDF header)", "a.pdf") == "不是有效的 PDF 文件（已损坏或不完整）"
+    assert friendly_message("something new", "a.pdf") == "something new"
 
 
 def test_target_exports_round_trip(seed_index):

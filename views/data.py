@@ -117,3 +117,27 @@ def upload_problem(name: str, size: int) -> str | None:
     if size == 0:
         return f"{name}：文件为空"
     return None
+
+
+# Reader messages are English one-liners; staff read Chinese. Unknown messages pass through as they are.
+_MESSAGE_TRANSLATIONS = (
+    (re.compile(r"^pages? ([\d\-–, ]+) ha(?:ve|s) no text layer \(needs OCR\)$"), r"第 \1 页没有文字层（扫描件，需要 OCR 识别）"),
+    (re.compile(r"^pages? ([\d\-–, ]+) ha(?:ve|s) an unreadable text layer$"), r"第 \1 页的文字层无法识别（乱码）"),
+    (re.compile(r"^no readable text on any page; nothing to index$"), "没有可读取的文字，未建立索引"),
+    (re.compile(r"^no text (?:could be extracted|found); nothing (?:indexed|to index)$"), "没有提取到文字，未建立索引"),
+    (re.compile(r"^not a valid (PDF|DOCX) \(.+\)$"), r"不是有效的 \1 文件（已损坏或不完整）"),
+    (re.compile(r"^file is empty$"), "文件为空"),
+    (re.compile(r"^binary data or unknown text encoding.*$"), "无法识别的编码或二进制内容（支持 UTF-8、GB18030）"),
+)
+
+
+def friendly_message(message: str, file_name: str | None = None) -> str:
+    """A reader warning or error in Chinese, without the repeated ``file name:`` prefix."""
+    text = message.strip()
+    for prefix in (f"{file_name}: ", f"{file_name}："):
+        if file_name and text.startswith(prefix):
+            text = text[len(prefix) :]
+    for pattern, replacement in _MESSAGE_TRANSLATIONS:
+        if pattern.match(text):
+            return pattern.sub(replacement, text)
+    return text

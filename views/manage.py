@@ -97,7 +97,8 @@ def show_report(report: list[dict]) -> None:
     for entry in report:
         name = render.md_escape(entry["file"])
         if entry["status"] == "失败":
-            st.error(f"{name}：未入库。" + "；".join(render.md_escape(m) for m in entry["messages"]), icon=":material/error:")
+            reasons = "；".join(render.md_escape(data.friendly_message(m, entry["file"])) for m in entry["messages"])
+            st.error(f"{name}：未入库。{reasons}", icon=":material/error:")
             continue
         if entry["status"] == "未变化":
             st.info(f"{name}：与已入库版本相同，未重复处理。")
@@ -107,7 +108,7 @@ def show_report(report: list[dict]) -> None:
             continue
         st.success(f"{name}：已{entry['status']}（{entry.get('summary', '')}）", icon=":material/check_circle:")
         for message in entry["messages"]:
-            st.warning(f"{name}：{render.md_escape(message)}", icon=":material/warning:")
+            st.warning(f"{name}：{render.md_escape(data.friendly_message(message, entry['file']))}", icon=":material/warning:")
 
 
 # ----------------------------------------------------------------------------- upload
@@ -159,7 +160,7 @@ rows = [
     {
         "标题": d.title,
         "类型": d.doc_type,
-        "年份": d.year,
+        "年份": str(d.year) if d.year else "",
         "发文机关": d.issuer or "",
         "发文字号": d.doc_number or "",
         "成文日期": d.date or "",
@@ -167,18 +168,19 @@ rows = [
         "目标": target_counts[d.id],
         "格式": d.fmt,
         "来源文件": d.source,
-        "提示": "；".join(warnings.get(d.id, [])),
+        "提示": "；".join(data.friendly_message(w, d.source) for w in warnings.get(d.id, [])),
     }
     for d in docs
 ]
 st.subheader(f"已入库文档（{len(docs)}）")
-st.dataframe(rows, hide_index=True, column_config={"年份": st.column_config.NumberColumn("年份", format="%d")})
+st.dataframe(rows, hide_index=True)
 
 flagged = [d for d in docs if warnings.get(d.id)]
 if flagged:
     with st.expander(f"需要注意的文件（{len(flagged)}）", expanded=True):
         for d in flagged:
-            st.warning(f"{render.md_escape(d.source)}：" + "；".join(render.md_escape(w) for w in warnings[d.id]), icon=":material/warning:")
+            notes = "；".join(render.md_escape(data.friendly_message(w, d.source)) for w in warnings[d.id])
+            st.warning(f"{render.md_escape(d.source)}：{notes}", icon=":material/warning:")
 
 # ----------------------------------------------------------------------------- removal
 

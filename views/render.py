@@ -203,7 +203,8 @@ def format_score(value: float | None) -> str:
 def hit_card(hit: Hit, doc: Document, terms: Sequence[str], searcher, key: str) -> None:
     """One search hit: highlighted text, actions, and scores / neighbours on demand."""
     with st.container(border=True):
-        st.html(f'<div class="pk-crumb">第 {hit.rank} 名{" · 第" + str(hit.clause.page) + "页" if hit.clause.page else ""}</div>')
+        page = f" · 第{hit.clause.page}页" if hit.clause.page else ""
+        st.html(f'<div class="pk-crumb">第 {hit.rank} 名{page}</div>')
         show_clause(hit.clause, terms)
         clause_actions(doc, hit.clause, key)
         with st.expander("得分明细"):

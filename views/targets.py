@@ -85,4 +85,4 @@ with tab_compare:
         st.caption(f"「{render.md_escape(compare_kw.strip())}」：{len(groups)} 份文档，共 {total} 条目标。数值按原文列出，单位与口径可能不同，请结合原文比较。")
         for title, group in groups:
             render.show_heading(f"《{title}》（{len(group)} 条）", level=4)
-            st.dataframe(group[["指标", "比较", "数值", "单位", "年份", "章节", "原文"]], hide_index=True, column_config=COLUMN_CONFIG)
+            st.dataframe(group[["指标", "比较", "数值", "单位", "年份", "原文", "章节"]], hide_index=True, column_config=COLUMN_CONFIG)
