@@ -2,7 +2,8 @@
 
 ``parse_number`` normalises one numeral; ``find_quantities`` finds number + unit pairs in text and
 leaves out what only looks like a figure: years, dates, ordinals, document numbers, codes,
-phone-like digit runs, names in quotes ("“33条”") and ranges ("0~12个月"). Pure functions only.
+phone-like digit runs, names in quotes ("“33条”") and ranges ("0~12个月"); ``measured_by`` names
+what a unit measures. Pure functions only.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ UNITS = (
     "份", "栋", "幢",
 )
 _MONEY_UNITS = ("元", "美元")
+# What a unit measures, matched on the unit's end (亿元 → 金额) in this order (平方米 before 米).
+_MEASURED_BY = (
+    (("%", "‰"), "比例"), (("百分点",), "变化幅度"), (("岁", "周岁"), "年龄"), (("倍",), "倍数"),
+    (("平方米", "平方公里", "公顷", "亩"), "面积"), (("立方米",), "体积"), (("公里", "千米", "米"), "长度"),
+    (("元", "美元"), "金额"), (("吨", "公斤", "千克", "斤"), "重量"), (("人", "名", "位"), "人数"),
+    (("户",), "户数"), (("年", "个月", "天", "小时", "分钟", "工作日"), "时长"),
+)
 
 # cn2an signals malformed numerals with ValueError, and a few with KeyError ("百两十8").
 _CN2AN_ERRORS = (ValueError, ArithmeticError, KeyError, IndexError)
@@ -77,6 +85,12 @@ class Quantity:
     number: float
     unit: str
     more_than: bool  # 余/多 between number and unit: "3000余人"
+
+
+def measured_by(unit: str) -> str:
+    """What a unit measures, to name a figure the text leaves unnamed: 平方米 → 面积, 个 → 数量."""
+    base = unit.split("/")[0]  # 30万吨/日 measures 重量 per day
+    return next((name for units, name in _MEASURED_BY if base.endswith(units)), "数量")
 
 
 def parse_number(s: str) -> float:
@@ -165,8 +179,7 @@ def find_quantities(text: str) -> tuple[list[Quantity], list[int]]:
 
 def _shared_points(match: re.Match, unit_match: re.Match | None) -> re.Match | None:
     """"3个和4个百分点", "3、4个百分点": a bare figure (or one in 个) before a 百分点 figure."""
-    if match.group("pct") or (unit_match and unit_match.group(3) != "个") or (
-            unit_match and unit_match.group(1)):
+    if match.group("pct") or (unit_match and (unit_match.group(3) != "个" or unit_match.group(1))):
         return None
     return _SHARED_POINTS.match(match.string, match.end())
 
@@ -178,10 +191,11 @@ def _not_a_figure(text: str, unit_end: int, unit: str, match: re.Match) -> bool:
         return True
     if unit in _TIME_UNITS and (text.startswith("前", unit_end) or match.group("cn")):
         return True
-    if unit == "年" and (text.startswith("代", unit_end) or (
-            _HORIZON_BEFORE.search(text, max(0, match.start() - 3), match.start()) and _HORIZON_AFTER.match(text, unit_end))):
+    if unit == "年" and text.startswith("代", unit_end):
         return True
-    return False
+    start = match.start()
+    return unit == "年" and bool(
+        _HORIZON_BEFORE.search(text, max(0, start - 3), start) and _HORIZON_AFTER.match(text, unit_end))
 
 
 def _value_and_unit(raw: str, multiplier: str | None, unit: str) -> tuple[str, str]:

@@ -3,9 +3,11 @@
 Each quantity (``numbers.find_quantities``) is read inside its comma-delimited segment of the
 clause: the words before it give the comparator (不低于, 约, 保持在 …), a per-unit qualifier
 (每千人口) and, when the number comes last, the indicator; the words after it give a trailing
-comparator (以上, 以下, 左右) and, when the number comes first, the indicator. The clause is read
-with whitespace removed, so PDF line wraps and "28.1 万人" spacing do not matter; spans are
-mapped back to the verbatim text. Baselines ("由X提高到Y") are skipped: Target has no field for them.
+comparator (以上, 以下, 左右) and, when the number comes first, the indicator: the counted noun,
+up to its predicate ("110家医院实现…" → 医院). An indicator is never empty; failing all else it
+is what the unit measures (平方米 → 面积). The clause is read with whitespace removed, so PDF
+line wraps and "28.1 万人" spacing do not matter; spans are mapped back to the verbatim text.
+Baselines ("由X提高到Y") are skipped: Target has no field for them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 
 from plankb.records import Clause, Target
 
-from ingest.numbers import Quantity, find_quantities
+from ingest.numbers import Quantity, find_quantities, measured_by
 
 # Comparator words before a number; matched longest first so 不低于 wins over 低于.
 _BEFORE = {
@@ -52,6 +54,19 @@ _TAIL_VERBS = ("用于", "推进", "推动", "实施", "完成", "支持", "带�
 _AGE_UNITS = ("岁", "周岁")
 _POPULATION = re.compile("婴幼儿|幼儿|儿童|少年|青少年|未成年人|老年人|老人|学生|妇女|人口|人员|居民|群众|职工")
 _FRAMES = ("按照", "依照", "参照", "对照", "根据", "按")
+# The base of a 每… qualifier: 每千人口, 每百户, 每万人, 每1万左右常住人口, 每百名学生.
+_PER_BASE = re.compile(
+    r"每(?:[0-9.]+|[一二三四五六七八九两])?[十百千万]*(?:左右)?(?:名|个|位)?"
+    r"(?:常住|户籍|城镇|农村|城乡|在校|适龄)?"
+    r"(?:人口|居民|老年人|老人|学生|儿童|婴幼儿|家庭|职工|人|户|平方公里|公顷|亩|元|村|社区)")
+# Words that open a predicate after a counted noun: "110家医院实现医保移动支付" counts 医院.
+_PREDICATE = re.compile(
+    "实现|得到|获得|获评|获批|荣获|获|进入|入选|位列|跻身|晋级|通过|基本完成|基本实现|基本建成|完成|取得"
+    "|纳入|落地|落户|亮相|挂牌|揭牌|焕发|提请|参加|参与|享受|享有|达到|接入|开通|上线|投用|入住|进行"
+    "|开展|担任|聘任|推行|按照|予以|全部|全面|全线|有序|加快|加速|如期|按期|顺利|陆续|大力"
+    "|启动建设|开工建设|保质保量|免费|提供|[0-9]+月")  # "230个计划新开工项目9月底前全部开工"
+# A unit that opens a noun: "13亿多人口" counts 人口, in 人.
+_UNIT_NOUNS = ("人口", "人民", "人才", "人群")
 _FREQUENCY = r"(?:一年|每(?:[0-9]+|[一二三四五六七八九十两])?(?:年|个月|月|周|天|日|季度|学期))"
 _DELIMS = "，,；;：:。！？!?、"
 _CLAUSE_DELIMS = "，,；;：:。！？!?"
@@ -120,7 +135,7 @@ class _ClauseReading:
         quantities, range_ends = find_quantities(s)
         found: list[Target] = []
         breaks = list(range_ends)
-        previous: tuple[str, str] | None = None  # (indicator, unit) of the last target here
+        previous: tuple[str, str, int] | None = None  # (indicator, unit, end) of the last target
         for q in quantities:
             after = _AFTER_RE.match(s, q.unit_end)
             after_end = after.end() if after else q.unit_end
@@ -137,13 +152,12 @@ class _ClauseReading:
                 breaks.pop()  # "从每月202元、270元提高到209元", "每10万人45台": the next head reads past it
             if role != "figure":
                 continue
-            next_start = next((o.start for o in quantities if o.start >= after_end), len(s))
-            read = _read_quantity(s, seg_start, q, after, after_end, previous, next_start)
+            read = _read_quantity(s, seg_start, q, after, after_end, previous, quantities)
             if read is None:
                 continue
             indicator, comparator, qualifier, span_start, span_end = read
             breaks[-1] = max(span_end, after_end)
-            previous = (indicator, q.unit)
+            previous = (indicator, q.unit, breaks[-1])
             start, end = self.verbatim(span_start, span_end)
             year = (_year_for(q.start, self.horizons) or _bare_year(s[:q.start])
                     or inherited_horizon)
@@ -180,7 +194,7 @@ def _last_delim(s: str, pos: int) -> int:
     return max((s.rfind(d, 0, pos) + 1 for d in _CLAUSE_DELIMS), default=0)
 
 
-def _read_quantity(s, seg_start, q: Quantity, after, after_end, previous, next_start):
+def _read_quantity(s, seg_start, q: Quantity, after, after_end, previous, quantities):
     """(indicator, comparator, qualifier, span_start, span_end) for one quantity, or None."""
     head = s[seg_start:q.start]
     baseline = _BASELINE_PHRASE.search(head)
@@ -207,7 +221,7 @@ def _read_quantity(s, seg_start, q: Quantity, after, after_end, previous, next_s
         head_indicator, head_start = _clean_head(object_part, offset)
     else:
         head_indicator, head_start = _clean_head(before_core, seg_start)
-    tail_indicator, tail_end = _tail_noun(s, after_end, next_start, age=q.unit in _AGE_UNITS)
+    tail_indicator, tail_end = _tail_after(s, q, after_end, quantities)
     framed = before_core.endswith(_FRAMES)
 
     span_start, span_end = q.start, after_end
@@ -221,13 +235,17 @@ def _read_quantity(s, seg_start, q: Quantity, after, after_end, previous, next_s
         return None  # "十一个方面工作": a count of topics, not a figure
     if tail_indicator and tail_indicator not in _GENERIC:
         indicator, span_end = tail_indicator, tail_end
+    elif previous and previous[2] == seg_start and _PREDICATE.match(head_indicator):
+        # the predicate of the figure just read: "1299个重大项目完成投资1.4万亿元"
+        indicator = previous[0] + head_indicator
+        span_start = min(span_start, head_start)
     elif head_indicator and head_indicator not in _ELLIPTICAL and not framed:
         indicator = head_indicator
         span_start = min(span_start, head_start)
     elif previous and not framed:
         # elliptical: "分别下降4.8%和1.8%" repeats the indicator; a new unit or comparator names
         # a level of the same subject: "增长5.8%、约4.4万亿元", "净增98万户、突破1900万户"
-        last_indicator, last_unit = previous
+        last_indicator, last_unit, _ = previous
         same = last_unit == q.unit and not (cmp_before or cmp_between)
         indicator = last_indicator if same else _subject(last_indicator)
         if head_indicator:
@@ -235,6 +253,8 @@ def _read_quantity(s, seg_start, q: Quantity, after, after_end, previous, next_s
             span_start = min(span_start, head_start)
     else:
         indicator = _object_after(s, after_end) or tail_indicator or head_indicator
+    # never nameless: the nearest noun phrase before the number, else what the unit measures
+    indicator = indicator or _clean_head(before_core, seg_start)[0] or measured_by(q.unit)
     return indicator, comparator, qualifier, span_start, span_end
 
 
@@ -242,8 +262,9 @@ def _qualifier(head: str) -> tuple[str | None, int, int]:
     """A per-unit base before the number: 每千人口, 每百户, 每1万左右常住人口, 一年."""
     per = head.rfind("每")
     if per != -1 and not head[:per].endswith(("“", '"')):  # “每月一题”: a name
-        frequency = re.match(_FREQUENCY, head[per:])
-        cut = frequency.end() if frequency else _qualifier_end(head[per:])
+        # the base alone: "每千人口托位数达到4.5个" → 每千人口, and 托位数 stays the indicator
+        base = re.match(_FREQUENCY, head[per:]) or _PER_BASE.match(head[per:])
+        cut = base.end() if base else _qualifier_end(head[per:])
         if 1 < cut <= 10:
             return head[per:per + cut], per, per + cut
     frequency = re.search(_FREQUENCY + "$", head)
@@ -307,11 +328,30 @@ def _lstrip_marks(s: str) -> str:
     return s.lstrip("、”")
 
 
-def _tail_noun(s: str, pos: int, next_start: int, age: bool = False) -> tuple[str, int]:
+def _tail_after(s: str, q: Quantity, pos: int, quantities: list[Quantity]) -> tuple[str, int]:
+    """The noun after a number-first phrase; a figure stacked on the next one shares its noun:
+    "12类55件民生实事", "处一万元以上三万元以下的罚款"."""
+    following = [o for o in quantities if o.start >= pos]
+    noun, end = _tail_noun(s, q, pos, following[0].start if following else len(s))
+    if not noun and following and following[0].start == pos:
+        stacked = following[0]
+        after = _AFTER_RE.match(s, stacked.unit_end)
+        noun, _ = _tail_after(s, stacked, after.end() if after else stacked.unit_end, quantities)
+    return noun, end
+
+
+def _tail_noun(s: str, q: Quantity, pos: int, next_start: int) -> tuple[str, int]:
     """The noun right after a number-first phrase ("10家以上普惠性…机构"), up to 的 or a delimiter.
 
-    After an age ("16周岁以下流动儿童登记管理制度") it is the population the age bounds.
+    After an age ("16周岁以下流动儿童登记管理制度") it is the population the age bounds; a
+    counted noun ends where a predicate starts ("110家医院实现医保移动支付" → 医院).
     """
+    if pos == q.unit_end:
+        fused = next((w for w in _UNIT_NOUNS if w.startswith(q.unit) and len(w) > len(q.unit)
+                      and s.startswith(w[len(q.unit):], pos)), None)
+        if fused:  # "13亿多人口的大国": the noun is 人口, whatever follows
+            return fused, pos + len(fused) - len(q.unit)
+    age = q.unit in _AGE_UNITS
     end = pos
     while end < len(s) and s[end] not in _DELIMS:
         end += 1
@@ -335,7 +375,18 @@ def _tail_noun(s: str, pos: int, next_start: int, age: bool = False) -> tuple[st
     if not noun or noun.startswith(_TAIL_VERBS) or noun[0] in "（(）)":
         return "", pos
     noun_start = pos + phrase.rfind(noun) if noun != parts[-1] else pos + len(phrase) - len(noun)
+    if q.unit not in ("%", "‰", "百分点"):  # "71%的煤电机组实现超低排放": the share is of the whole
+        noun = noun[: _predicate_start(noun)]
     return noun, noun_start + len(noun)
+
+
+def _predicate_start(noun: str) -> int:
+    """Where a predicate starts after a counted noun, outside quotes; len(noun) if none."""
+    for m in _PREDICATE.finditer(noun):
+        quoted = noun.count("“", 0, m.start()) > noun.count("”", 0, m.start())
+        if m.start() >= 1 and not quoted:
+            return m.start()
+    return len(noun)
 
 
 def _object_after(s: str, pos: int) -> str:
@@ -353,7 +404,10 @@ def _subject(indicator: str) -> str:
     if "分别" in indicator[1:]:
         return indicator[: indicator.index("分别", 1)]  # "甲、乙分别新认定" → "甲、乙"
     verb = next((v for v in _ELLIPTICAL if indicator.endswith(v) and len(indicator) > len(v)), "")
-    return indicator[: len(indicator) - len(verb)]
+    subject = indicator[: len(indicator) - len(verb)]
+    while subject.endswith(_LINK_WORDS):  # "共增加" leaves no subject, not "共"
+        subject = subject[: -len(next(w for w in _LINK_WORDS if subject.endswith(w)))]
+    return subject
 
 
 def _horizons(s: str) -> list[tuple[int, str]]:

@@ -228,6 +228,86 @@ def test_year_not_inherited_across_sections():
     assert t.year is None
 
 
+@pytest.mark.parametrize(
+    ("text", "indicator", "qualifier"),
+    [
+        ("每千人口托位数达到4.5个。", "托位数", "每千人口"),
+        ("每万人口高价值发明专利拥有量提高到57.9件。", "高价值发明专利拥有量", "每万人口"),
+        ("每千名老年人养老床位数达到40张。", "养老床位数", "每千名老年人"),
+        ("每1万左右常住人口配备1所幼儿园。", "幼儿园", "每1万左右常住人口"),
+        ("每百户不少于20平方米。", "面积", "每百户"),  # nothing names it: what the unit measures
+    ],
+)
+def test_qualifier_is_only_the_per_unit_base(text, indicator, qualifier):
+    [t] = extract(text)
+    assert (t.indicator, t.qualifier) == (indicator, qualifier)
+
+
+def test_percentage_points_are_one_unit_shared_by_a_list():
+    first, second = extract("两项比重分别提高3个和4个百分点。")
+    assert [(t.value, t.number, t.unit) for t in (first, second)] == [("3", 3.0, "百分点"), ("4", 4.0, "百分点")]
+    first, second = extract("两项比重分别提高3、4个百分点。")
+    assert (first.unit, second.unit) == ("百分点", "百分点")
+    [t] = extract("城镇居民收入增速高2.4个百分点。")
+    assert t.unit == "百分点"
+    nurseries, _ = extract("新建幼儿园3个和托育机构4家。")  # 个 before anything else stays 个
+    assert (nurseries.value, nurseries.unit) == ("3", "个")
+
+
+def test_more_than_keeps_the_numeral_as_written_and_unit_opening_a_noun():
+    [t] = extract("13亿多人口的大国实现了比较充分就业。")
+    assert (t.value, t.number, t.unit, t.comparator) == ("13亿", 1.3e9, "人", "≥")  # 多 → ≥, like 余
+    assert (t.indicator, t.span) == ("人口", "13亿多人口")
+    [t] = extract("食品抽检量超每千人6.5批次。")
+    assert (t.unit, t.indicator, t.qualifier) == ("批次", "食品抽检量", "每千人")
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator", "span"),
+    [
+        ("110家医院实现医保移动支付。", "医院", "110家医院"),
+        ("2800余个村庄基本完成美丽乡村建设。", "村庄", "2800余个村庄"),
+        ("344项“三年全面提升”项目开工建设。", "“三年全面提升”项目", "344项“三年全面提升”项目"),
+        ("230个计划新开工项目9月底前全部开工。", "计划新开工项目", "230个计划新开工项目"),
+        ("建成150个以上优质资源牵头的幼儿园共同体。", "幼儿园共同体", "150个以上优质资源牵头的幼儿园共同体"),
+        ("71%的煤电机组实现超低排放。", "煤电机组实现超低排放", "71%的煤电机组实现超低排放"),  # a share
+    ],
+)
+def test_counted_noun_ends_where_its_predicate_starts(text, indicator, span):
+    [t] = extract(text)
+    assert (t.indicator, t.span) == (indicator, span)
+
+
+def test_predicate_of_a_counted_noun_names_the_next_figure():
+    count, amount = extract("1299个重大项目完成投资1.4万亿元。")
+    assert (count.indicator, amount.indicator, amount.span) == ("重大项目", "重大项目完成投资", "完成投资1.4万亿元")
+
+
+def test_stacked_figures_share_the_noun_after_them():
+    kinds, items = extract("12类55件民生实事保质保量完成。")
+    assert (kinds.indicator, kinds.span, items.indicator) == ("民生实事", "12类", "民生实事")
+    low, high = extract("拒不改正的，处一万元以上十万元以下罚款。")
+    assert (low.indicator, low.comparator, high.indicator, high.comparator) == ("罚款", "≥", "罚款", "≤")
+    people = extract("为超2.5万名65岁及以上失能老年人提供上门服务。")[0]
+    assert (people.value, people.indicator) == ("2.5万", "失能老年人")
+
+
+@pytest.mark.parametrize(
+    ("text", "indicator"),
+    [
+        ("2万平方公里，基本遏制生态环境恶化趋势。", "面积"),  # a clause cut off from its subject
+        ("全省共增加2702亿元，2023年达到13.09万亿元。", "金额"),
+    ],
+)
+def test_indicator_is_never_empty(text, indicator):
+    assert extract(text)[-1].indicator == indicator
+
+
+@pytest.mark.parametrize("text", ["20世纪70年代建成的住宅小区。", "到2 0 0年 , 公路通车总里程达到1 1万公里左右。"])
+def test_decades_and_garbled_horizons_are_not_figures(text):
+    assert all(t.unit != "年" for t in extract(text))
+
+
 def test_mismatched_clause_is_a_caller_error():
     text = "新增托位2000个。"
     clause = split_clauses(text)[0]
@@ -259,6 +339,7 @@ def _check_report(text: str, expected: list[tuple[str, str, str]]):
         assert item in found, item
     for t in targets:
         assert text[t.start:t.end] == t.span
+        assert t.indicator, t
         assert not (re.fullmatch(r"(19|20)\d\d", t.value) and t.unit == "年"), t
         assert t.unit not in ("月", "日", "号")
     named = sum(1 for t in targets if len(t.indicator) >= 2)
@@ -318,6 +399,7 @@ def test_extract_never_crashes_and_spans_are_exact(text):
         assert text[t.start:t.end] == t.span
         assert ends[t.clause_id][0] <= t.start < t.end <= ends[t.clause_id][1]
         assert t.comparator in ("≥", "≤", "≈", "=")
+        assert t.indicator
         assert math.isfinite(t.number) and t.number == parse_number(t.value)
         assert t.value in "".join(t.span.split()).translate(_FULL_WIDTH_FIGURES)
     assert len({t.id for t in targets}) == len(targets)
