@@ -22,6 +22,9 @@ _UNIT_BY_WORD: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
     (re.compile(r"年龄|岁"), frozenset({"岁", "周岁"})),
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+# A question about a goal ("要达到", "目标", "到2025年") is answered by a commitment with a horizon,
+# not by a figure reported for a past year.
+_GOAL = re.compile(r"要达到|要求|目标|力争|计划|规划|将|到(?:19|20)\d{2}")
 # "今年" in a question about a report or plan means the document's own year.
 _THIS_YEAR = re.compile(r"今年|本年度|当年")
 TOP_CLAUSES = 10
@@ -44,7 +47,9 @@ def _overlap(terms: Sequence[str], text: str) -> float:
     return sum(min(len(t), 4) for t in terms if len(t) >= 2 and t in text)
 
 
-def score_target(target: Target, clause: Clause, rank: int, terms: Sequence[str], units: set[str], years: set[str]) -> float:
+def score_target(
+    target: Target, clause: Clause, rank: int, terms: Sequence[str], units: set[str], years: set[str], goal: bool = False
+) -> float:
     """How well a target answers the question: indicator overlap first, then unit, year and rank.
 
     ``years`` are the years the question asks about; a target matches one through its own target
@@ -57,6 +62,8 @@ def score_target(target: Target, clause: Clause, rank: int, terms: Sequence[str]
     if years:
         context = f"{target.year or ''} {' '.join(clause.section_path)}"
         score += 3.0 if any(y in context for y in years) else 0.0
+    if goal and target.year:
+        score += 6.0
     return score - 1.0 * rank
 
 
@@ -72,11 +79,12 @@ def pick_answer(
     units = _wanted_units(query)
     asked_years = set(_YEAR.findall(query))
     this_year = bool(_THIS_YEAR.search(query))
+    goal = bool(_GOAL.search(query))
     best: tuple[float, Target, Clause] | None = None
     for rank, (clause, targets, doc_year) in enumerate(ranked[:TOP_CLAUSES]):
         years = asked_years | ({str(doc_year)} if this_year and doc_year else set())
         for target in targets:
-            score = score_target(target, clause, rank, terms, units, years)
+            score = score_target(target, clause, rank, terms, units, years, goal)
             if best is None or score > best[0]:
                 best = (score, target, clause)
     if best is None or best[0] <= 0:

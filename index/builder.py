@@ -19,6 +19,10 @@ from plankb.records import Clause, Document
 
 EMBED_BATCH = 64
 ROWS_FILE = "rows.json"
+# Elasticsearch's defaults; on the dev questions they beat bm25s's k1=1.5 (hybrid Hit@1 0.875 vs
+# 0.833) and b=0.3/0.5 tied or lost (see BENCHMARKS.md, "Retrieval quality").
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 def dense_text(clause: Clause, doc: Document) -> str:
@@ -36,6 +40,11 @@ def keyword_tokens(clause: Clause, doc: Document) -> list[str]:
     """BM25 terms of a clause: its own words plus its section headings and document title/metadata."""
     context = " ".join((doc.title, doc.issuer or "", *clause.section_path))
     return tokenize(clause.text) + tokenize(context)
+
+
+def keyword_settings_hash() -> str:
+    """Tokenizer dictionary plus BM25 parameters: a change to either makes the keyword index stale."""
+    return text_hash(f"{dictionary_hash()} k1={BM25_K1} b={BM25_B}")
 
 
 def text_hash(text: str) -> str:
@@ -92,7 +101,7 @@ def build_indexes(
         dense = DenseIndex.build(vectors, kind=dense_kind) if clauses else None
         if dense is not None:
             dense.save(tmp / "dense")
-            KeywordIndex.build(tokens).save(tmp / "keyword")
+            KeywordIndex.build(tokens, k1=BM25_K1, b=BM25_B).save(tmp / "keyword")
         write_json_atomic(tmp / ROWS_FILE, [c.id for c in clauses])
         tmp.rename(index_dir / derived_name)
     except BaseException:
@@ -104,7 +113,7 @@ def build_indexes(
         model_id=embedder.model_id,
         dim=embedder.dim,
         dense_kind=dense.kind if dense is not None else "flat",
-        dictionary_hash=dictionary_hash(),
+        dictionary_hash=keyword_settings_hash(),
         clause_count=len(clauses),
         derived_dir=derived_name,
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -125,7 +134,7 @@ def index_is_current(store: Store) -> bool:
     return (
         manifest is not None
         and manifest.generation == store.generation
-        and manifest.dictionary_hash == dictionary_hash()
+        and manifest.dictionary_hash == keyword_settings_hash()
         and (store.index_dir / manifest.derived_dir).is_dir()
     )
 

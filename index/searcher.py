@@ -12,7 +12,8 @@ import numpy as np
 from index.answer import pick_answer
 from index.builder import index_is_current, load_rows
 from index.citation import cite
-from index.fusion import FusionParams, fuse, named_documents, naming_terms
+from index.fusion import FusionParams, fuse
+from index.naming import named_documents, naming_terms
 from index.manifest import check_model, read_manifest
 from index.store import Store
 from index.tokenize import query_terms, tokenize
@@ -131,7 +132,7 @@ class Searcher:
         if keyword is not None and mask is not None:
             keyword = np.where(mask, keyword, 0.0)
         dense = self._dense_scores(query, mask, depth, query_vector) if mode in ("hybrid", "dense") else None
-        boosts = named_documents(terms, self.names, self.params.doc_boost)
+        boosts = named_documents(query, terms, self.names, self.documents.values(), self.params.doc_boost)
         fused = fuse(keyword, dense, self.row_doc, boosts, self.params, depth)
         ranked_rows = [row for row, _ in fused[:top_k]]
         clauses = self.store.clauses_by_ids([self.rows[r] for r in ranked_rows])

@@ -8,7 +8,8 @@ import pytest
 
 from index.builder import build_indexes
 from index.embedder import FakeEmbedder
-from index.fusion import FusionParams, fuse, named_documents, naming_terms
+from index.fusion import FusionParams, fuse
+from index.naming import named_documents, naming_terms, referenced_documents
 from index.manifest import ModelMismatchError, read_manifest
 from index.searcher import Filters, Searcher, result_to_json
 from index.store import Store
@@ -150,6 +151,19 @@ def test_weighted_fusion_and_unknown_method():
 
 
 def test_named_documents_prefers_rare_title_terms(searcher):
-    names = naming_terms(searcher.documents.values())
-    assert named_documents(["如皋"], names, 0.3) == {next(iter(searcher.documents)): 0.3}
-    assert not named_documents(["规划", "2025"], names, 0.3)
+    docs = searcher.documents.values()
+    names = naming_terms(docs)
+    assert named_documents("如皋", ["如皋"], names, docs, 0.3) == {next(iter(searcher.documents)): 0.3}
+    assert not named_documents("规划 2025", ["规划", "2025"], names, docs, 0.3)
+
+
+def test_shortened_titles_name_documents():
+    from plankb.records import Document
+
+    def doc(doc_id, title):
+        return Document(doc_id, doc_id, "md", title, None, None, None, None, "其他", None, "", "")
+
+    docs = [doc("a", "乡村全面振兴规划（2024—2027年）"), doc("b", "中华人民共和国学前教育法"), doc("c", "2025年江苏省政府工作报告")]
+    assert referenced_documents("乡村振兴规划里的健康乡村建设", docs) == {"a"}
+    assert referenced_documents("学前教育法对教师资格的规定", docs) == {"b"}
+    assert referenced_documents("这个规划怎么样", docs) == set()
