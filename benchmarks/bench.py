@@ -7,7 +7,7 @@ Sections (``--sections``, default all):
            query embedding vs retrieval vs total, per mode
   ingest   a fresh temporary index of --corpus (plans, history, reports, laws, policies; not bad/):
            parse, store, embed (real model), BM25+FAISS, re-ingest unchanged, cached rebuild
-  scale    replicated real clauses, token lists and cached real vectors at each --scales size:
+  scale    replicated real clauses, token lists and real vectors at each --scales size:
            BM25 / FAISS flat / HNSW build and query, end-to-end Searcher, RSS (see scale.py)
 
 Every measurement runs in a worker process of its own, so its RSS starts clean. Timings are
@@ -37,7 +37,7 @@ from measure import load_average, machine  # noqa: E402
 
 SECTIONS = ("latency", "ingest", "scale")
 MODES = ("hybrid", "bm25", "dense")
-WORKERS = ("latency", "ingest", "query-vectors", "scale-build", "scale-search")
+WORKERS = ("latency", "ingest", "query-vectors", "scale-build", "scale-reindex", "scale-search")
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -47,6 +47,8 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {', '.join(SECTIONS)}")
     parser.add_argument("--rounds", type=int, help="repeats of each timing (default 3; quick: 1)")
     parser.add_argument("--hnsw-max", type=int, help="largest scale at which HNSW is built (default 100000; quick: 10000)")
+    parser.add_argument("--searcher-hnsw-max", type=int, default=100_000,
+                        help="largest scale at which the end-to-end searcher is also timed on HNSW (a second HNSW build)")
     parser.add_argument("--noise", type=float, default=0.01, help="per-dimension std of the noise added to replicated vectors")
     parser.add_argument("--index", type=Path, default=ROOT / ".eval-index", help="built index of the corpus (read, never written)")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
@@ -84,6 +86,8 @@ def _run_worker(name: str, params_path: Path, result_path: Path) -> None:
         from real_corpus import query_vectors_worker as worker
     elif name == "scale-build":
         from scale import scale_build_worker as worker
+    elif name == "scale-reindex":
+        from scale import scale_reindex_worker as worker
     else:
         from scale import scale_search_worker as worker
     result = worker(params)
@@ -193,15 +197,18 @@ def _scale(runner: Runner, args: argparse.Namespace, reference: Path, vectors: P
         "rounds": args.rounds, "build_rounds": args.rounds if n <= 100_000 else 1, "hnsw": hnsw,
         "noise": args.noise,
     })
-    searches = {}
-    for kind, manifest in build["variants"].items():
-        log(f"scale {n:,}: Searcher end to end, dense {kind}")
-        searches[kind] = runner("scale-search", {
-            "index_dir": str(index_dir), "manifest": manifest, "query_vectors": str(vectors),
-            "rounds": args.rounds, "modes": list(MODES),
+    search_params = {"index_dir": str(index_dir), "query_vectors": str(vectors), "rounds": args.rounds, "modes": list(MODES)}
+    log(f"scale {n:,}: Searcher end to end, dense flat")
+    searches = {"flat": runner("scale-search", search_params)}
+    derived = {"flat": {k: build[k] for k in ("build_indexes_s", "built_kind", "disk_mib")}}
+    if hnsw and n <= args.searcher_hnsw_max:
+        log(f"scale {n:,}: build_indexes with HNSW, then Searcher end to end")
+        derived["hnsw"] = runner("scale-reindex", {
+            "index_dir": str(index_dir), "base_index": str(reference), "kind": "hnsw", "noise": args.noise,
         })
+        searches["hnsw"] = runner("scale-search", search_params)
     shutil.rmtree(index_dir, ignore_errors=True)
-    return {"n": n, "build": build, "search": searches}
+    return {"n": n, "build": build, "derived": derived, "search": searches}
 
 
 def main(argv: list[str] | None = None) -> int:

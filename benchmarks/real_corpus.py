@@ -17,8 +17,23 @@ from measure import MemoryLog, load_average, median, repeat, summarise
 CORPUS_FOLDERS = ("plans", "history", "reports", "laws", "policies")  # not bad/: those files fail on purpose
 
 
-def snapshot_index(source: Path, target: Path) -> Path:
-    """Copy an index directory (SQLite via its backup API, then the current derived files) without writing to it."""
+def snapshot_index(source: Path, target: Path, attempts: int = 3) -> Path:
+    """Copy an index directory (SQLite via its backup API, then the current derived files) without writing to it.
+
+    Someone may rebuild the index meanwhile (its old derived directory then disappears): retry.
+    """
+    for attempt in range(attempts):
+        try:
+            return _snapshot(source, target)
+        except (FileNotFoundError, shutil.Error):
+            shutil.rmtree(target, ignore_errors=True)
+            if attempt == attempts - 1:
+                raise
+            time.sleep(5)
+    return target
+
+
+def _snapshot(source: Path, target: Path) -> Path:
     from index.manifest import read_manifest
     from index.store import DB_NAME
 

@@ -15,6 +15,8 @@ def _pp(summary: dict | None) -> str:
 
 
 def _ms(value: float) -> str:
+    if value < 1:
+        return f"{value:.2f}"
     return f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
@@ -164,15 +166,16 @@ def _memory(results: dict) -> list[str]:
 def _scale(scales: list[dict], settings: dict) -> list[str]:
     base = scales[0]["build"]["base_clauses"]
     lines = [
-        f"### Growth with corpus size (real clauses ×, cached real vectors + noise σ={settings['noise']}/dim; "
+        f"### Growth with corpus size (real clauses ×, their real vectors + noise σ={settings['noise']}/dim; "
         f"{base:,} base clauses)",
         "",
         "Components alone, one query per call, depth 100 (the searcher's `candidates`); ms p50 / p95; "
+        "BM25 scores() = the score array the searcher reads, search() = top 100 after sorting every match; "
         "HNSW M=32, efConstruction=200, efSearch=256, recall@10 against flat on the same vectors.",
         "",
-        "| clauses | BM25 build s | BM25 query | flat build s | flat query | flat query, 1 thread "
+        "| clauses | BM25 build s | BM25 scores() | BM25 search() | flat build s | flat query | flat query, 1 thread "
         "| HNSW build s | HNSW query | HNSW query, 1 thread | HNSW recall@10 | flat ÷ HNSW p50 (1 thread) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scales:
         b = s["build"]
@@ -185,29 +188,31 @@ def _scale(scales: list[dict], settings: dict) -> list[str]:
         else:
             hnsw = "not built | – | – | – | –"
         lines.append(
-            f"| {s['n']:,} | {_s(median(b['bm25_build_s']))} | {_pp(b['bm25_query'])} | "
+            f"| {s['n']:,} | {_s(median(b['bm25_build_s']))} | {_pp(b['bm25_scores'])} | {_pp(b['bm25_query'])} | "
             f"{_s(median(b['flat_build_s']))} | {_pp(b['flat_query'])} | {_pp(b['flat_query_1thread'])} | {hnsw} |"
         )
     lines += [
         "",
-        "End to end: `Searcher(index_dir)` over a synthetic index (Store.write_batch of replicated documents, "
-        "derived files saved by KeywordIndex/DenseIndex), `search(q, 10, mode, query_vector=…)` with the real "
-        "model's question vectors (query embedding excluded: add the latency table's embedding time). "
-        "RSS = loaded searcher minus the process before opening it.",
+        "End to end: a synthetic index directory (replicated documents through `Store.write_batch`, then "
+        "`build_indexes` with the replicated vectors and token lists substituted for embedding and jieba), "
+        "opened by `Searcher` and asked `search(q, 10, mode, query_vector=…)` with the real model's question "
+        "vectors: add the latency table's query embedding time. Searcher RSS = after opening minus before.",
         "",
-        "| clauses | dense | open s | hybrid ms | hybrid ms, faiss 1 thread | bm25 ms | dense ms | searcher RSS MiB "
-        "| index on disk MiB | store write clauses/s | build process peak MiB |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| clauses | dense | store write clauses/s | `build_indexes` s | open s | hybrid ms | hybrid ms, faiss 1 thread "
+        "| bm25 ms | dense ms | searcher RSS MiB | index on disk MiB | peak RSS in `build_indexes` MiB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scales:
         b = s["build"]
         for kind, r in s["search"].items():
+            d = s["derived"][kind]
             rss = r["memory"]["rss_mib"]
             grown = rss["after open"] - rss["imports"]
+            peak = (d if kind != "flat" else b)["memory"]["peak_mib"]["build_indexes"]
             lines.append(
-                f"| {s['n']:,} | {kind} | {_s(r['open_s'])} | {_pp(r.get('hybrid'))} | {_pp(r.get('hybrid_1thread'))} | {_pp(r.get('bm25'))} | "
-                f"{_pp(r.get('dense'))} | {grown:,.0f} | {b['disk_mib']:,.0f} | {_rate(s['n'], b['store_write_s'])} | "
-                f"{max(b['memory']['peak_mib'].values()):,.0f} |"
+                f"| {s['n']:,} | {d['built_kind']} | {_rate(s['n'], b['store_write_s'])} | {_s(d['build_indexes_s'])} | "
+                f"{_s(r['open_s'])} | {_pp(r.get('hybrid'))} | {_pp(r.get('hybrid_1thread'))} | {_pp(r.get('bm25'))} | "
+                f"{_pp(r.get('dense'))} | {grown:,.0f} | {d['disk_mib']:,.0f} | {peak:,.0f} |"
             )
     lines += [""] + _growth(scales) + _extrapolation(scales) + [
         "Load averages per scale (start → end of the build process): "
@@ -225,7 +230,8 @@ def _growth(scales: list[dict]) -> list[str]:
     if len(scales) < 2:
         return []
     metrics = {
-        "BM25 query p50": lambda s: s["build"]["bm25_query"]["p50_ms"],
+        "BM25 scores() p50": lambda s: s["build"]["bm25_scores"]["p50_ms"],
+        "BM25 search() p50": lambda s: s["build"]["bm25_query"]["p50_ms"],
         "flat query p50": lambda s: s["build"]["flat_query"]["p50_ms"],
         "flat query p50, 1 thread": lambda s: s["build"]["flat_query_1thread"]["p50_ms"],
         "hybrid end-to-end p50 (flat)": lambda s: s["search"]["flat"]["hybrid"]["p50_ms"],

@@ -1,16 +1,15 @@
 """Workers measuring growth to 10k-1M clauses by replicating the real corpus (no re-embedding).
 
 Embedding a million clauses with the real model would take hours on two CPUs (the ingest section
-measures ~30-60 clauses/s), so each scale reuses the corpus's real clauses, token lists and cached
-real vectors: copy ``c`` of base clause ``b`` gets the ids ``<id>~c``, the same text and tokens,
-and the vector of ``b`` plus small Gaussian noise, re-normalised, so that copies do not tie.
+measures ~20-40 clauses/s), so each scale reuses the corpus's real clauses, token lists and real
+vectors (read back from the reference index's FAISS file): copy ``c`` of base clause ``b`` gets the
+ids ``<id>~c``, the same text, title and tokens, and the vector of ``b`` plus small Gaussian noise,
+re-normalised, so that copies do not tie.
 
-The synthetic index directory is real where search reads it: documents, sections, clauses and
-targets go through ``Store.write_batch``; the derived files are the project's own ``KeywordIndex``
-and ``DenseIndex`` saved with their ``save()``, with ``rows.json`` and ``manifest.json`` laid out as
-``index.builder.build_indexes`` lays them out. ``build_indexes`` itself is not used at scale: it
-keys cached vectors by text hash, so every copy of a clause would get one identical vector, and it
-re-tokenises every clause with jieba (timed on the real corpus in the ingest section instead).
+Components (KeywordIndex, DenseIndex flat and HNSW) are timed alone on those arrays. The searcher
+is timed on a real index directory: the replicated documents go through ``Store.write_batch``,
+then ``index.builder.build_indexes`` derives the indexes with two inputs substituted (see
+``derive``), and ``Searcher`` opens the result like any other index.
 """
 
 from __future__ import annotations
@@ -142,12 +141,10 @@ def _time_queries(search, queries, rounds: int) -> dict[str, float]:
 def scale_build_worker(params: dict) -> dict:
     """Component build and query times at one scale, then the synthetic index directory for the searcher."""
     mem = MemoryLog()
-    from index.builder import ROWS_FILE
     from index.dense import DenseIndex
     from index.keyword import KeywordIndex
-    from index.manifest import Manifest, write_json_atomic
     from index.store import Store
-    from index.tokenize import dictionary_hash, query_terms
+    from index.tokenize import query_terms
     from questions import QUESTIONS
 
     n, rounds = params["n"], params["rounds"]
@@ -162,6 +159,9 @@ def scale_build_worker(params: dict) -> dict:
     with mem.phase("BM25 build"):
         times, keyword = repeat(lambda: KeywordIndex.build(rep_tokens), build_rounds)
     out["bm25_build_s"] = times
+    # scores() is what Searcher reads (then takes the top rows with argpartition); search() also
+    # sorts every matching row, which grows with the number of matches.
+    out["bm25_scores"] = _time_queries(keyword.scores, terms, rounds)
     out["bm25_query"] = _time_queries(lambda t: keyword.search(t, DEPTH), terms, rounds)
     del rep_tokens
 
@@ -171,7 +171,6 @@ def scale_build_worker(params: dict) -> dict:
         times, flat = repeat(lambda: DenseIndex.build(vectors, kind="flat"), build_rounds)
     out["flat_build_s"] = times
     out["flat_query"] = _time_queries(lambda v: flat.search(v, DEPTH), list(query_vectors), rounds)
-    dense = {"flat": flat}
     with single_thread_faiss():
         out["flat_query_1thread"] = _time_queries(lambda v: flat.search(v, DEPTH), list(query_vectors), rounds)
     if params["hnsw"]:
@@ -184,11 +183,11 @@ def scale_build_worker(params: dict) -> dict:
         exact = flat.search(query_vectors, 10)[1]
         approx = hnsw.search(query_vectors, 10)[1]
         out["hnsw_recall@10"] = float(np.mean([len(set(e) & set(a)) / 10 for e, a in zip(exact, approx)]))
-        dense["hnsw"] = hnsw
-    del vectors
+        del hnsw
+    del vectors, flat, keyword
     out["load"]["after components"] = load_average()
 
-    # The synthetic index directory, written as build_indexes would lay it out.
+    # The synthetic index directory: a real store, then build_indexes with substituted inputs.
     index_dir = Path(params["index_dir"])
     store = Store(index_dir)
     with mem.phase("store write"):
@@ -201,32 +200,67 @@ def scale_build_worker(params: dict) -> dict:
     m = len(clauses)
     if len(rows) != n or any(r != f"{clauses[i % m].id}~{i // m}" for i, r in enumerate(rows)):
         raise AssertionError("synthetic store rows are out of step with the replicated index rows")
-    # The derived rows were built in base order per copy; rows.json lists ids in that same order.
-    start = time.perf_counter()
-    for kind, index in dense.items():
-        derived = index_dir / f"derived-{store.generation}-{kind}"
-        index.save(derived / "dense")
-        keyword.save(derived / "keyword")
-        write_json_atomic(derived / ROWS_FILE, rows)
-    out["save_s"] = time.perf_counter() - start
-    out["variants"] = {
-        kind: Manifest(
-            format_version=1,
-            generation=store.generation,
-            model_id=manifest.model_id,
-            dim=manifest.dim,
-            dense_kind=kind,
-            dictionary_hash=dictionary_hash(),
-            clause_count=n,
-            derived_dir=f"derived-{store.generation}-{kind}",
-            built_at=time.strftime("%Y-%m-%dT%H:%M:%S"),
-        ).__dict__
-        for kind in dense
-    }
     store.close()
-    out["disk_mib"] = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 2**20
+    out["load"]["after store"] = load_average()
+    with mem.phase("build_indexes"):
+        out.update(derive(index_dir, clauses, tokens, base_vectors, manifest, "flat", params["noise"]))
     out["memory"] = mem.as_dict()
     out["load"]["end"] = load_average()
+    return out
+
+
+def derive(index_dir: Path, clauses, tokens, base_vectors, manifest, kind: str, noise: float) -> dict:
+    """Run index.builder.build_indexes on the synthetic store, handing it the replicated vectors and tokens.
+
+    Two of its inputs are substituted for the length of the call: ``embed_clauses`` (its content-hash
+    cache would give every copy of a clause the same vector) and ``keyword_tokens`` (copies of the real
+    token lists instead of a million jieba calls). Everything else (loading the store, BM25 with the
+    builder's parameters, FAISS, rows.json, the manifest, the atomic publish) is the builder's own.
+    """
+    from index import builder
+    from index.store import Store
+
+    store = Store(index_dir)
+    n, m = store.counts()["clauses"], len(clauses)
+    # build_indexes reads clauses in store order (document id, ordinal); row i of the replica is
+    # copy i // m of base clause i % m, so list the rows in that order.
+    order = sorted(range(n), key=lambda i: (f"{clauses[i % m].doc_id}~{i // m}", clauses[i % m].ordinal))
+    vectors = replicate_vectors(base_vectors, n, noise)[order]
+    by_base = {c.id: t for c, t in zip(clauses, tokens)}
+
+    def replicated_vectors(_store, _embedder, texts, progress=None):
+        # Each text the builder would embed must contain the clause whose vector stands in for it.
+        if len(texts) != n or any(clauses[i % m].text not in t for i, t in zip(order, texts)):
+            raise AssertionError("build_indexes asked for other texts than the replica's, or in another order")
+        return vectors
+
+    def replicated_tokens(clause, _doc):
+        return by_base[clause.id.rsplit("~", 1)[0]]
+
+    saved = builder.embed_clauses, builder.keyword_tokens
+    builder.embed_clauses, builder.keyword_tokens = replicated_vectors, replicated_tokens
+    try:
+        start = time.perf_counter()
+        built = builder.build_indexes(store, PrecomputedQueries(manifest.model_id, manifest.dim), dense_kind=kind)
+        seconds = time.perf_counter() - start
+    finally:
+        builder.embed_clauses, builder.keyword_tokens = saved
+        store.close()
+    sizes = {p.name: p.stat().st_size for p in index_dir.rglob("*") if p.is_file()}
+    return {
+        "build_indexes_s": seconds,
+        "built_kind": built.dense_kind,
+        "disk_mib": sum(sizes.values()) / 2**20,
+    }
+
+
+def scale_reindex_worker(params: dict) -> dict:
+    """build_indexes again on an existing synthetic store with another dense kind (e.g. HNSW)."""
+    mem = MemoryLog()
+    docs, clauses, tokens, base_vectors, parsed, manifest = load_base(Path(params["base_index"]))
+    with mem.phase("build_indexes"):
+        out = derive(Path(params["index_dir"]), clauses, tokens, base_vectors, manifest, params["kind"], params["noise"])
+    out["memory"] = mem.as_dict()
     return out
 
 
@@ -246,15 +280,14 @@ def single_thread_faiss() -> Iterator[None]:
 def scale_search_worker(params: dict) -> dict:
     """Open a Searcher over the synthetic directory (one dense variant) and time end-to-end queries."""
     mem = MemoryLog()
-    from index.manifest import Manifest, write_manifest
+    from index.manifest import read_manifest
     from index.searcher import Searcher
     from index.tokenize import warm_up
     from questions import QUESTIONS
 
     warm_up()
-    manifest = Manifest(**params["manifest"])
     index_dir = Path(params["index_dir"])
-    write_manifest(index_dir, manifest)
+    manifest = read_manifest(index_dir)
     query_vectors = np.load(params["query_vectors"], allow_pickle=False)
     questions = list(QUESTIONS[: len(query_vectors)])
     mem.mark("imports")
@@ -271,6 +304,8 @@ def scale_search_worker(params: dict) -> dict:
                 pairs,
                 params["rounds"],
             )
+        # Sanity: the synthetic index answers (a question with no hit would make its timing meaningless).
+        out["questions_with_hits"] = sum(bool(searcher.search(q, 10, "hybrid", query_vector=v).hits) for q, v in pairs)
         with single_thread_faiss():
             out["hybrid_1thread"] = _time_queries(
                 lambda qv: searcher.search(qv[0], 10, "hybrid", query_vector=qv[1]), pairs, params["rounds"]

@@ -9,11 +9,12 @@ On disk: ``dense.faiss`` (faiss.write_index) and a ``dense.json`` manifest (UTF-
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from index.manifest import read_part_manifest, write_part_manifest
 
 if TYPE_CHECKING:  # pragma: no cover
     import faiss
@@ -118,9 +119,7 @@ class DenseIndex:
                 "efConstruction": int(hnsw.efConstruction),
                 "efSearch": int(hnsw.efSearch),
             }
-        (directory / MANIFEST_NAME).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        write_part_manifest(directory, MANIFEST_NAME, manifest)
 
     @classmethod
     def load(cls, directory: str | Path) -> "DenseIndex":
@@ -128,18 +127,10 @@ class DenseIndex:
         import faiss
 
         directory = Path(directory)
-        manifest_path = directory / MANIFEST_NAME
-        if not manifest_path.is_file():
-            raise FileNotFoundError(f"no dense index in {directory} (missing {MANIFEST_NAME})")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("format") != FORMAT_NAME or manifest.get("version") != FORMAT_VERSION:
-            raise ValueError(
-                f"{manifest_path}: format {manifest.get('format')!r} version {manifest.get('version')!r}; "
-                f"expected {FORMAT_NAME!r} version {FORMAT_VERSION}"
-            )
+        manifest = read_part_manifest(directory, MANIFEST_NAME, FORMAT_NAME, FORMAT_VERSION, "dense index")
         kind, dim, count = manifest["kind"], int(manifest["dim"]), int(manifest["count"])
         if kind not in ("flat", "hnsw"):
-            raise ValueError(f"{manifest_path}: unknown kind {kind!r}; allowed: flat, hnsw")
+            raise ValueError(f"{directory / MANIFEST_NAME}: unknown kind {kind!r}; allowed: flat, hnsw")
         index = faiss.read_index(str(directory / INDEX_NAME))
         if index.d != dim or index.ntotal != count:
             raise ValueError(

@@ -12,11 +12,14 @@ FUSION_METHODS = ("rrf", "weighted")
 
 @dataclass(frozen=True)
 class FusionParams:
-    """Chosen by measurement on the dev questions (see BENCHMARKS.md), not by taste."""
+    """Chosen by measurement (scripts/tune_fusion.py on the dev questions and STARD; BENCHMARKS.md)."""
 
     method: str = "rrf"
-    rrf_k: int = 60
-    keyword_weight: float = 0.8  # share of the keyword channel; dense gets the rest
+    rrf_k: int = 30
+    keyword_weight: float = 0.7  # share of the keyword channel; dense gets the rest
+    # With a floor, the keyword share moves between floor and keyword_weight with how much of the
+    # question the best keyword hit covers (Searcher._params_for); None keeps it fixed.
+    keyword_weight_floor: float | None = 0.0
     candidates: int = 100  # how deep each channel is read before fusing
     doc_boost: float = 0.3  # extra weight for clauses of a document the question names
     min_coverage: float = 0.5  # share of question terms a top hit must cover to be "confident"

@@ -11,11 +11,12 @@ On disk an index is a directory of plain files: bm25s's own ``data/indices/indpt
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+
+from index.manifest import read_part_manifest, write_part_manifest
 
 if TYPE_CHECKING:  # pragma: no cover
     import bm25s
@@ -108,23 +109,13 @@ class KeywordIndex:
         if self._bm25 is not None:
             self._bm25.save(directory, allow_pickle=False, show_progress=False)
         # The manifest goes last: a directory without it is an incomplete save.
-        (directory / MANIFEST_NAME).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        write_part_manifest(directory, MANIFEST_NAME, manifest)
 
     @classmethod
     def load(cls, directory: str | Path) -> "KeywordIndex":
         """Read an index written by save()."""
         directory = Path(directory)
-        manifest_path = directory / MANIFEST_NAME
-        if not manifest_path.is_file():
-            raise FileNotFoundError(f"no keyword index in {directory} (missing {MANIFEST_NAME})")
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if manifest.get("format") != FORMAT_NAME or manifest.get("version") != FORMAT_VERSION:
-            raise ValueError(
-                f"{manifest_path}: format {manifest.get('format')!r} version {manifest.get('version')!r}; "
-                f"expected {FORMAT_NAME!r} version {FORMAT_VERSION}"
-            )
+        manifest = read_part_manifest(directory, MANIFEST_NAME, FORMAT_NAME, FORMAT_VERSION, "keyword index")
         n_rows = int(manifest["n_rows"])
         if manifest["empty_vocabulary"]:
             return cls(None, n_rows)

@@ -66,3 +66,22 @@ def check_model(manifest: Manifest, model_id: str, dim: int, index_dir: Path) ->
             f"but the query uses {model_id!r} (dim {dim}). Rebuild it with: "
             f"plankb reindex --index {index_dir} --model <model>  (or query with --model matching the index)"
         )
+
+
+def write_part_manifest(directory: Path, name: str, fields: dict) -> None:
+    """Write an index part's own manifest last, atomically: a folder without one is an incomplete save."""
+    write_json_atomic(Path(directory) / name, fields)
+
+
+def read_part_manifest(directory: Path, name: str, format_name: str, version: int, what: str) -> dict:
+    """Read an index part's manifest and check that this code can read that format."""
+    path = Path(directory) / name
+    if not path.is_file():
+        raise FileNotFoundError(f"no {what} in {directory} (missing {name})")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("format") != format_name or manifest.get("version") != version:
+        raise ValueError(
+            f"{path}: format {manifest.get('format')!r} version {manifest.get('version')!r}; "
+            f"expected {format_name!r} version {version}"
+        )
+    return manifest

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -133,7 +133,7 @@ class Searcher:
             keyword = np.where(mask, keyword, 0.0)
         dense = self._dense_scores(query, mask, depth, query_vector) if mode in ("hybrid", "dense") else None
         boosts = named_documents(query, terms, self.names, self.documents.values(), self.params.doc_boost)
-        fused = fuse(keyword, dense, self.row_doc, boosts, self.params, depth)
+        fused = fuse(keyword, dense, self.row_doc, boosts, self._params_for(terms, keyword, dense), depth)
         ranked_rows = [row for row, _ in fused[:top_k]]
         clauses = self.store.clauses_by_ids([self.rows[r] for r in ranked_rows])
         targets = self.store.targets_by_clause([c.id for c in clauses.values()])
@@ -165,6 +165,28 @@ class Searcher:
             for i, (clause, score, channel) in enumerate(ranked)
         )
         return SearchResult(query, mode, self._confident(terms, hits, keyword, dense), answer, hits, terms)
+
+    def _params_for(self, terms: Sequence[str], keyword: np.ndarray | None, dense) -> FusionParams:
+        """Trust the keyword channel as far as its best hit holds the question's rarer words.
+
+        Questions phrased in the documents' own vocabulary (托位, 覆盖率) are best served by BM25;
+        lay questions whose words the text never uses are left mostly to the dense channel.
+        """
+        floor = self.params.keyword_weight_floor
+        if floor is None or keyword is None or dense is None or not keyword.any():
+            return self.params
+        share = self._keyword_share(terms, int(np.argmax(keyword)))
+        return replace(self.params, keyword_weight=floor + (self.params.keyword_weight - floor) * share)
+
+    def _keyword_share(self, terms: Sequence[str], row: int) -> float:
+        """IDF-like share of the question's terms present in one row (a term's weight is its best BM25 score)."""
+        per_term = [self._keyword.scores([t]) for t in terms]
+        weights = [float(s.max()) for s in per_term]
+        rare = max(weights, default=0.0)
+        # A word the corpus never uses is as telling as its rarest word: it asks for something else.
+        weights = [w if w > 0 else rare for w in weights]
+        total = sum(weights)
+        return sum(w for s, w in zip(per_term, weights) if s[row] > 0) / total if total else 0.0
 
     def _confident(self, terms: Sequence[str], hits: Sequence[Hit], keyword, dense) -> bool:
         """Whether a top hit really addresses the question, judged by how much of the question it covers."""
