@@ -30,6 +30,15 @@ _THIS_YEAR = re.compile(r"今年|本年度|当年")
 TOP_CLAUSES = 10
 
 
+# Questions that ask for a number outright: without one, nothing has answered them.
+_ASKS_NUMBER = re.compile(r"多少|几[个家所次年项张套人岁名万亿倍成]|百分之几|多大|多高|多长|哪一年|哪年|何时|什么时候")
+
+
+def asks_for_number(query: str) -> bool:
+    """Whether the question can only be answered by a figure or a date."""
+    return bool(_ASKS_NUMBER.search(query))
+
+
 def is_quantity_question(query: str) -> bool:
     """Whether a question asks for a number, a share or a date."""
     return bool(_QUANTITY.search(query))

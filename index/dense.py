@@ -93,8 +93,18 @@ class DenseIndex:
         if k == 0:
             empty = np.empty((queries.shape[0], 0))
             return empty.astype(np.float32), empty.astype(np.int64)
-        scores, ids = self._index.search(queries, k)
-        return scores, ids
+        if queries.shape[0] > 1:
+            return self._index.search(queries, k)
+        import faiss
+
+        # One question at a time: a second OpenMP thread only adds start-up stalls (BENCHMARKS.md:
+        # a 10k flat query takes 0.23 ms on one thread, ~16 ms on two under load).
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            return self._index.search(queries, k)
+        finally:
+            faiss.omp_set_num_threads(threads)
 
     def save(self, directory: str | Path) -> None:
         """Write dense.faiss and the dense.json manifest into directory."""

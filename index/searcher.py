@@ -9,7 +9,7 @@ from typing import Sequence
 
 import numpy as np
 
-from index.answer import pick_answer
+from index.answer import asks_for_number, pick_answer
 from index.builder import index_is_current, load_rows
 from index.citation import cite
 from index.fusion import FusionParams, fuse
@@ -164,7 +164,8 @@ class Searcher:
             )
             for i, (clause, score, channel) in enumerate(ranked)
         )
-        return SearchResult(query, mode, self._confident(terms, hits, keyword, dense), answer, hits, terms)
+        confident = self._confident(terms, hits) and (answer is not None or not asks_for_number(query))
+        return SearchResult(query, mode, confident, answer, hits, terms)
 
     def _params_for(self, terms: Sequence[str], keyword: np.ndarray | None, dense) -> FusionParams:
         """Trust the keyword channel as far as its best hit holds the question's rarer words.
@@ -188,7 +189,7 @@ class Searcher:
         total = sum(weights)
         return sum(w for s, w in zip(per_term, weights) if s[row] > 0) / total if total else 0.0
 
-    def _confident(self, terms: Sequence[str], hits: Sequence[Hit], keyword, dense) -> bool:
+    def _confident(self, terms: Sequence[str], hits: Sequence[Hit]) -> bool:
         """Whether a top hit really addresses the question, judged by how much of the question it covers."""
         best = max(
             (coverage(terms, h.clause, self.documents[h.clause.doc_id]) for h in hits[: self.params.confidence_depth]),
