@@ -99,7 +99,7 @@ class Target:
     id: str
     doc_id: str
     clause_id: str
-    indicator: str  # what is measured, e.g. 每千人口托位数
+    indicator: str  # what is measured, e.g. 托位数 (with qualifier 每千人口)
     comparator: str  # ≥ | ≤ | ≈ | = (plain figure or 保持)
     value: str  # as written in the source, e.g. "4.5", "90%", "3.8万"
     number: float  # normalised: Chinese numerals and 万/亿 multiplied out, percent as 90.0
