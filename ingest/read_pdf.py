@@ -13,7 +13,7 @@ import re
 import statistics
 import string
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from ingest.read_text import Unreadable, is_common_hanzi, is_ideograph, make_blocks
@@ -298,13 +298,32 @@ def _paragraph_indent(lines: Sequence[Line], short: Sequence[bool]) -> int | Non
     return int(cont) + 2 if start >= cont + 2 else None
 
 
+# Marks where a glued paragraph crosses onto a new page; taken out again (into Block.page_breaks)
+# once the paragraph is cleaned, so it never reaches the document text.
+PAGE_MARK = "\ue000"
+
+
 def _glue(lines: Sequence[Line]) -> str:
     text = lines[0].text
-    for line in lines[1:]:
+    for prev, line in zip(lines, lines[1:]):
         # Latin words and numbers split across lines keep a space; CJK text joins directly.
         latin = text[-1:].isascii() and text[-1:].isalnum() and line.text[:1].isascii() and line.text[:1].isalnum()
-        text += (" " if latin else "") + line.text
+        mark = PAGE_MARK if line.page != prev.page else ""
+        text += (" " if latin else "") + mark + line.text
     return text
+
+
+def _with_page_breaks(block: Block) -> Block:
+    """Move page marks out of a block's text into its page_breaks."""
+    if PAGE_MARK not in block.text:
+        return block
+    parts = block.text.split(PAGE_MARK)
+    text, breaks, page = parts[0], [], block.page or 1
+    for part in parts[1:]:
+        page += 1
+        breaks.append((len(text), page))
+        text += part
+    return replace(block, text=text, page_breaks=tuple(breaks))
 
 
 # ---------------------------------------------------------------- whole document
@@ -344,7 +363,7 @@ def pdf_content(pages: Sequence[PageText]) -> PdfContent:
         problems.append(_pages_phrase(garbage, "has an unreadable text layer", "have an unreadable text layer"))
     if failed:
         problems.append(_pages_phrase(failed, "could not be read", "could not be read"))
-    blocks = tuple(make_blocks(paragraphs, join_numbers=True))
+    blocks = tuple(_with_page_breaks(b) for b in make_blocks(paragraphs, join_numbers=True))
     if not blocks:
         problems.append("no readable text on any page; nothing to index")
     return PdfContent(blocks, tuple(problems), len(pages))

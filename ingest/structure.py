@@ -234,7 +234,7 @@ def parse_structure(
             builder.open(title, rank, kind, block_start, block.page, block.heading_level)
         body = block.text[body_start:]
         for s, e in split_sentences(body):
-            builder.add_clause(body[s:e], block_start + body_start + s, block.page)
+            builder.add_clause(body[s:e], block_start + body_start + s, block.page_at(body_start + s))
     for section in builder.stack:
         section.end = len(text)
     sections = tuple(

@@ -19,6 +19,17 @@ class Block:
     # Heading level from markup (Markdown ``#``, DOCX "Heading N", HTML ``<hN>``); None when the
     # block carries no markup and only its own numbering can say whether it is a heading.
     heading_level: int | None = None
+    # (offset in text, page) where a paragraph that runs across a page boundary enters a new page,
+    # so a sentence in its second half is cited with the page it is printed on.
+    page_breaks: tuple[tuple[int, int], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page the character at ``offset`` of this block is printed on."""
+        page = self.page
+        for start, number in self.page_breaks:
+            if start <= offset:
+                page = number
+        return page
 
 
 @dataclass(frozen=True)

@@ -179,3 +179,26 @@ def test_crash_mid_write_keeps_previous_index(tmp_path, monkeypatch):
     reopened = Store(tmp_path / "idx")
     assert reopened.counts() == before
     assert any("4.5个托位数" in c.text for c in reopened.clauses())
+
+
+def test_pdf_paragraph_across_pages_cites_each_sentence_on_its_own_page():
+    raw = read_file(CORPUS / "reports" / "2024年北京市政府工作报告.pdf")
+    crossing = [b for b in raw.blocks if b.page_breaks]
+    assert crossing, "expected at least one paragraph that runs onto the next page"
+    assert not any("\ue000" in b.text for b in raw.blocks)
+    parsed = parse_document(raw, "x")
+    block = crossing[0]
+    offset, page = block.page_breaks[0]
+    start = parsed.document.text.index(block.text)
+    later = [c for c in parsed.clauses if start + offset <= c.start < start + len(block.text)]
+    earlier = [c for c in parsed.clauses if start <= c.start < start + offset]
+    assert later and all(c.page == page for c in later)
+    assert earlier and all(c.page == block.page for c in earlier)
+
+
+def test_block_page_at():
+    from plankb.records import Block
+
+    block = Block("甲乙丙丁", page=3, page_breaks=((2, 4),))
+    assert [block.page_at(i) for i in range(4)] == [3, 3, 4, 4]
+    assert Block("甲").page_at(0) is None

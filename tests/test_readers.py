@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.boilerplate import strip_boilerplate
-from ingest.read_pdf import Line, drop_running_lines, join_lines, text_layer_is_garbage
+from ingest.read_pdf import PAGE_MARK, Line, drop_running_lines, join_lines, text_layer_is_garbage
 from ingest.read_text import clean_paragraph, parse_cn_date, parse_markdown, parse_text_blocks
 from ingest.readers import SUPPORTED_SUFFIXES, ReadError, read_bytes, read_file
 from plankb.records import Block, RawDocument
@@ -91,7 +91,8 @@ def test_pdf_line_joining_rules():
         Line("here.", 2, 0, 5),
     ]
     paragraphs = join_lines(lines)
-    assert [text for text, _ in paragraphs] == [full + "继续的句子。", "（一）标题行", "Latin words wrap here."]
+    # The page change inside the last paragraph is marked; pdf_content moves it into page_breaks.
+    assert [text for text, _ in paragraphs] == [full + "继续的句子。", "（一）标题行", f"Latin words wrap {PAGE_MARK}here."]
     assert [page for _, page in paragraphs] == [1, 1, 1]
 
 
