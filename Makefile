@@ -36,8 +36,10 @@ test: setup browser-deps
 test-fast: setup
 	$(VENV)/bin/pytest -q -m "not model and not browser"
 
+SHARED ?= ../shared
 eval: setup
-	$(VENV)/bin/plankb eval ../shared/eval/dev_questions.jsonl --index .eval-index
+	$(VENV)/bin/plankb ingest $(addprefix $(SHARED)/corpus/,plans history reports laws policies) --index .eval-index
+	$(VENV)/bin/plankb eval $(SHARED)/eval/dev_questions.jsonl --index .eval-index --stard-index .eval-index-stard
 
 bench: setup
 	$(PY) benchmarks/bench.py

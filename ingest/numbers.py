@@ -167,6 +167,8 @@ def find_quantities(text: str) -> tuple[list[Quantity], list[int]]:
         else:
             multiplier, more, unit, per = unit_match.groups()
             unit += per or ""
+            if multiplier and unit in ("%", "％"):
+                continue  # "0亿%" is no percentage anyone writes; the value could not be quoted as written
         value, unit = _value_and_unit(raw, multiplier, unit)
         try:
             number = parse_number(value)

@@ -186,6 +186,15 @@ def _classify(block: Block, builder: _Builder) -> tuple[int | None, str, int, in
     return None
 
 
+_CHAPTER_LABEL = re.compile(r"^(第\s*[零〇一二三四五六七八九十百千两\d]+\s*[篇章节])(?=[\u4e00-\u9fff])")
+
+
+def _heading_title(text: str) -> str:
+    """A heading as shown in paths and citations: whitespace collapsed, and "第四章教职工" (whose
+    space a reader dropped between two CJK characters) spaced back to "第四章 教职工"."""
+    return _CHAPTER_LABEL.sub(r"\1 ", re.sub(r"\s+", " ", text).strip())
+
+
 def _skip_terminator(text: str, pos: int) -> int:
     if pos < len(text) and text[pos] in "。！？：:":
         pos += 1
@@ -230,7 +239,7 @@ def parse_structure(
         body_start = 0
         if heading:
             rank, kind, title_end, body_start = heading
-            title = re.sub(r"\s+", " ", block.text[:title_end]).strip()
+            title = _heading_title(block.text[:title_end])
             builder.open(title, rank, kind, block_start, block.page, block.heading_level)
         body = block.text[body_start:]
         for s, e in split_sentences(body):

@@ -111,7 +111,7 @@ def test_any_blocks_parse_and_offsets_map_back(texts, levels):
 def test_table_of_contents_lines_are_skipped():
     lines = ["第一篇总论第一章指导思想第二章发展目标", "第一篇总论", "第一章指导思想", "坚持发展。"]
     _, sections, clauses = _parse(lines)
-    assert [s.path for s in sections] == [("第一篇总论",), ("第一篇总论", "第一章指导思想")]
+    assert [s.path for s in sections] == [("第一篇 总论",), ("第一篇 总论", "第一章 指导思想")]
     assert [c.text for c in clauses] == ["坚持发展。"]
 
 
@@ -134,3 +134,8 @@ def test_unnumbered_markup_headings_nest_under_numbered_ones():
         ("二、优化布局",),
         ("二、优化布局", "（一）统筹"),
     ]
+
+
+def test_chapter_label_is_spaced_from_its_title():
+    _, sections, _ = _parse(["第四章教职工", "第三十七条 担任幼儿园教师应当取得幼儿园教师资格。", "第五章 附则"])
+    assert [s.title for s in sections] == ["第四章 教职工", "第三十七条", "第五章 附则"]

@@ -452,3 +452,9 @@ def test_parse_number_examples(written, number):
 def test_parse_number_rejects_junk(junk):
     with pytest.raises(ValueError):
         parse_number(junk)
+
+
+def test_multiplier_before_percent_is_not_a_figure():
+    text = "指标为0亿%。"
+    clause = Clause("c", "d", None, (), 0, text, 0, len(text))
+    assert all(t.value in text for t in extract_targets([clause], text))
