@@ -7,6 +7,7 @@ import json
 import shutil
 import time
 import uuid
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -39,7 +40,13 @@ def dense_text(clause: Clause, doc: Document) -> str:
 def keyword_tokens(clause: Clause, doc: Document) -> list[str]:
     """BM25 terms of a clause: its own words plus its section headings and document title/metadata."""
     context = " ".join((doc.title, doc.issuer or "", *clause.section_path))
-    return tokenize(clause.text) + tokenize(context)
+    return tokenize(clause.text) + list(_context_tokens(context))
+
+
+@lru_cache(maxsize=4096)
+def _context_tokens(context: str) -> tuple[str, ...]:
+    # Every clause of a section shares its context: tokenise it once, not once per clause.
+    return tuple(tokenize(context))
 
 
 def keyword_settings_hash() -> str:
