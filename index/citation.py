@@ -24,6 +24,6 @@ def cite(doc: Document, clause: Clause | None = None) -> str:
     return "".join(parts)
 
 
-def quote_with_citation(doc: Document, clause: Clause) -> str:
-    """A verbatim quote followed by its source, ready to paste."""
-    return f"“{clause.text}”（{cite(doc, clause)}）"
+def quoted(quote: str, citation: str) -> str:
+    """A verbatim quote followed by its source, ready to paste: “…”（《title》…）."""
+    return f"“{quote}”（{citation}）"

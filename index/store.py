@@ -235,6 +235,12 @@ class Store:
             rows = self._db.execute("SELECT * FROM targets ORDER BY doc_id, start")
         return [_from_row(Target, r) for r in rows]  # type: ignore[misc]
 
+    def document_counts(self, table: str) -> dict[str, int]:
+        """Rows per document in ``clauses``, ``sections`` or ``targets``, counted in SQL."""
+        if table not in ("clauses", "sections", "targets"):
+            raise ValueError(f"unknown table {table!r}; allowed: clauses, sections, targets")
+        return dict(self._db.execute(f"SELECT doc_id, count(*) FROM {table} GROUP BY doc_id").fetchall())
+
     def counts(self) -> dict[str, int]:
         return {
             table: self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from ingest.metadata import METADATA_FILE, load_sidecar
-from ingest.pipeline import content_hash, document_id, parse_document
+from ingest.pipeline import content_hash, parse_document
 from ingest.readers import SUPPORTED_SUFFIXES, ReadError, read_bytes
 from index.store import Store
 from plankb.records import DocMeta, ParsedDocument
@@ -145,7 +145,7 @@ def remove_documents(store: Store, doc_refs: Sequence[str]) -> list[str]:
     ids = set(by_source.values())
     resolved = []
     for ref in doc_refs:
-        doc_id = ref if ref in ids else by_source.get(ref) or (document_id(ref) if document_id(ref) in ids else None)
+        doc_id = ref if ref in ids else by_source.get(ref)
         if doc_id is None:
             raise ValueError(f"no document {ref!r} in the index; known: {', '.join(sorted(by_source))}")
         resolved.append(doc_id)

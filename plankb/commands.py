@@ -128,7 +128,7 @@ def resolve_document(store, ref: str) -> Document:
 
 def cmd_docs(args) -> int:
     store = _open_store(args.index)
-    counts = {d.id: len(store.clauses(d.id)) for d in store.documents()}
+    counts = store.document_counts("clauses")
     rows = [
         {
             "id": d.id,
@@ -138,7 +138,7 @@ def cmd_docs(args) -> int:
             "issuer": d.issuer,
             "doc_number": d.doc_number,
             "date": d.date,
-            "clauses": counts[d.id],
+            "clauses": counts.get(d.id, 0),
         }
         for d in store.documents()
     ]

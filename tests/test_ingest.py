@@ -202,3 +202,13 @@ def test_block_page_at():
     block = Block("甲乙丙丁", page=3, page_breaks=((2, 4),))
     assert [block.page_at(i) for i in range(4)] == [3, 3, 4, 4]
     assert Block("甲").page_at(0) is None
+
+
+def test_document_counts_per_table(tmp_path, seed_corpus):
+    store = Store(tmp_path / "idx")
+    ingest_paths([seed_corpus], store)
+    (doc,) = store.documents()
+    assert store.document_counts("clauses") == {doc.id: len(store.clauses(doc.id))}
+    assert store.document_counts("targets") == {doc.id: len(store.targets(doc.id))}
+    with pytest.raises(ValueError, match="clauses, sections, targets"):
+        store.document_counts("documents")

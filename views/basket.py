@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from index.citation import quoted
 from plankb.memo import DEFAULT_TITLE, basket_docx, basket_markdown
 from views import render, state
 from views.data import sanitize_filename
@@ -31,7 +32,7 @@ for number, item in enumerate(items, start=1):
         st.html(render.text_html(f"“{item.quote}”"))
         render.show_citation(item.citation)
         with st.expander("复制引文（含出处）"):
-            st.code(f"“{item.quote}”（{item.citation}）", language=None, wrap_lines=True)
+            st.code(quoted(item.quote, item.citation), language=None, wrap_lines=True)
         cols = st.columns([1, 1, 3])
         cols[0].button("移除", key=f"remove-{item.clause_id}", icon=":material/close:", on_click=state.remove_from_basket, args=(item.clause_id,))
         cols[1].page_link(state.BROWSE_PAGE, label="在文档中查看", icon=":material/menu_book:", query_params={"doc": item.doc_id, "clause": item.clause_id})

@@ -5,8 +5,6 @@ and never reaches the store, so the rest of the index stays as it was. Cached se
 by the store generation, so every view picks up the change on its next run without a restart.
 """
 
-from collections import Counter
-
 import streamlit as st
 
 from index.builder import index_is_current
@@ -154,8 +152,8 @@ if not docs:
 # ----------------------------------------------------------------------------- the documents
 
 warnings = store.document_warnings()
-clause_counts = Counter(doc_id for _, doc_id in store.clause_doc_pairs())
-target_counts = Counter(t.doc_id for t in store.targets())
+clause_counts = store.document_counts("clauses")
+target_counts = store.document_counts("targets")
 rows = [
     {
         "标题": d.title,
@@ -164,8 +162,8 @@ rows = [
         "发文机关": d.issuer or "",
         "发文字号": d.doc_number or "",
         "成文日期": d.date or "",
-        "条款": clause_counts[d.id],
-        "目标": target_counts[d.id],
+        "条款": clause_counts.get(d.id, 0),
+        "目标": target_counts.get(d.id, 0),
         "格式": d.fmt,
         "来源文件": d.source,
         "提示": "；".join(data.friendly_message(w, d.source) for w in warnings.get(d.id, [])),

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from index.citation import cite
 from index.searcher import MODES, Filters
 from views import render, state
 
@@ -78,7 +79,7 @@ if result.terms:
     st.html(f'<div class="pk-crumb">检索词：{render.esc("、".join(result.terms))}</div>')
 for doc_id, sections in render.group_hits(result.hits):
     doc = docs[doc_id]
-    render.show_heading(f"《{doc.title}》" + (f"（{doc.doc_number}）" if doc.doc_number else ""), level=4)
+    render.show_heading(cite(doc), level=4)
     for path, hits in sections:
         render.show_breadcrumb(None, path)
         for hit in hits:
