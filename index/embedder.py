@@ -19,6 +19,8 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
+from plankb.config import MODEL_ENV
+
 # Model hubs are unreachable here; without this a missing file costs ~77 s of retries.
 # Must be set before transformers / huggingface_hub are first imported.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -262,7 +264,7 @@ def load_embedder(spec: str | None = None) -> Embedder:
     model into ``$PLANKB_MODEL_DIR`` (or ~/.cache/plankb/models) on first use.
     """
     if spec is None:
-        spec = os.environ.get("PLANKB_MODEL") or "default"
+        spec = os.environ.get(MODEL_ENV) or "default"
     spec = spec.strip()
     if spec == "fake" or spec == FAKE_MODEL_ID:
         return FakeEmbedder()
@@ -284,3 +286,21 @@ def load_embedder(spec: str | None = None) -> Embedder:
             "sentence-transformers folder"
         )
     return SentenceTransformerEmbedder(path)
+
+
+def model_spec(requested: str | None, index_dir: Path) -> str:
+    """Which embedder to load for an index: the flag, else $PLANKB_MODEL, else the model that built it."""
+    if requested:
+        return requested
+    if os.environ.get(MODEL_ENV):
+        return os.environ[MODEL_ENV]
+    from index.manifest import read_manifest
+
+    manifest = read_manifest(index_dir)
+    if manifest is None:
+        return "default"
+    if manifest.model_id.startswith("local:"):
+        return manifest.model_id[len("local:") :]
+    if manifest.model_id.startswith("fake"):
+        return "fake"
+    return "default"

@@ -195,7 +195,7 @@ def _stard_searcher(index_dir: Path, laws_dir: Path, model: str | None) -> Searc
     from index.searcher import open_searcher
     from index.store import Store
     from index.update import ingest_paths
-    from plankb.commands import model_spec
+    from index.embedder import model_spec
 
     store = Store(index_dir)
     report = ingest_paths([laws_dir], store)

@@ -262,7 +262,7 @@ def result_to_json(result: SearchResult, searcher: Searcher, query_id: str | Non
 def open_searcher(index_dir: Path, model: str | None, mode: str = "hybrid") -> Searcher:
     """A Searcher with the embedder the index was built with (none needed for bm25-only)."""
     from index.embedder import load_embedder
-    from plankb.commands import model_spec
+    from index.embedder import model_spec
 
     embedder = None if mode == "bm25" else load_embedder(model_spec(model, index_dir))
     return Searcher(index_dir, embedder)

@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+from index.embedder import model_spec
 from plankb.cli import print_json
-from plankb.config import MODEL_ENV
 from plankb.records import Document
-
-
-def model_spec(requested: str | None, index_dir: Path) -> str:
-    """Which embedder to load: the flag, else $PLANKB_MODEL, else the model that built the index."""
-    if requested:
-        return requested
-    if os.environ.get(MODEL_ENV):
-        return os.environ[MODEL_ENV]
-    from index.manifest import read_manifest
-
-    manifest = read_manifest(index_dir)
-    if manifest is None:
-        return "default"
-    if manifest.model_id.startswith("local:"):
-        return manifest.model_id[len("local:") :]
-    if manifest.model_id.startswith("fake"):
-        return "fake"
-    return "default"
 
 
 def _open_store(index_dir: Path, must_exist: bool = True):

@@ -40,8 +40,8 @@ def index_dir() -> Path:
 
 
 def model_spec(directory: Path) -> str:
-    """$PLANKB_MODEL, else the model recorded in the index manifest (see plankb.commands)."""
-    from plankb.commands import model_spec as spec_for
+    """$PLANKB_MODEL, else the model recorded in the index manifest (index.embedder.model_spec)."""
+    from index.embedder import model_spec as spec_for
 
     return spec_for(None, directory)
 
